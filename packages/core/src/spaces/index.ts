@@ -1,0 +1,11 @@
+export { Space, describeValue } from './space.js';
+export { Box, type BoxOptions } from './box.js';
+export { Discrete } from './discrete.js';
+export { MultiDiscrete } from './multi-discrete.js';
+export { MultiBinary } from './multi-binary.js';
+export { Text, ALPHANUMERIC, type TextOptions } from './text.js';
+export { Dict, type DictValue } from './dict.js';
+export { Tuple } from './tuple.js';
+export { spaceFromJSON } from './from-json.js';
+export type * from './json.js';
+export * from './dtype.js';
