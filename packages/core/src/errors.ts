@@ -13,8 +13,8 @@ export class RlftError extends Error {
 
 /** An action outside the action space (wrong shape, out of range, not finite, wrong type). */
 export class InvalidActionError extends RlftError {
-  constructor(envId: string, spaceDescription: string, reason: string) {
-    super('INVALID_ACTION', `Invalid action for ${envId}: ${reason}. The action space is ${spaceDescription}.`);
+  constructor(envId: string, spaceDescription: string, valueDescription: string, reason: string) {
+    super('INVALID_ACTION', `Invalid action ${valueDescription} for ${envId}: ${reason}. The action space is ${spaceDescription}.`);
   }
 }
 

@@ -35,7 +35,7 @@ export class Discrete extends Space<number> {
   override explainNotContained(value: unknown): string | undefined {
     if (this.contains(value)) return undefined;
     const allowed = this.n <= 10 ? `one of ${Array.from({ length: this.n }, (_, i) => i + this.start).join(', ')}` : `an integer in [${this.start}, ${this.start + this.n - 1}]`;
-    return `${typeof value === 'number' ? value : JSON.stringify(value)} is not ${allowed} (${this.toString()})`;
+    return `${typeof value === 'number' ? value : JSON.stringify(value)} is not ${allowed}`;
   }
 
   toJSON(): DiscreteJSON {

@@ -16,7 +16,7 @@ export class ActionChecker<Obs, Act> extends Wrapper<Obs, Act> {
     const space = this.env.actionSpace;
     if (!space.contains(action)) {
       const reason = nonFiniteReason(action) ?? space.explainNotContained(action) ?? `${describeValue(action)} is not in the space`;
-      throw new InvalidActionError(this.id, space.toString(), `${reason} (got ${describeValue(action)})`);
+      throw new InvalidActionError(this.id, space.toString(), describeValue(action), reason);
     }
     return this.env.step(action);
   }
