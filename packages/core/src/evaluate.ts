@@ -75,6 +75,9 @@ export async function evaluatePolicy<Obs, Act>(
       if (result.terminated || result.truncated) {
         episodes.push({ seed, return: episodeReturn, length, terminated: result.terminated, truncated: result.truncated });
         options.onEpisode?.(episodes[episodes.length - 1], i);
+        // With a synchronous env and policy nothing above yields, so a SIGINT handler that
+        // aborts the signal could never run; give the event loop a turn between episodes.
+        if (options.signal) await new Promise<void>((resolve) => setImmediate(resolve));
         break;
       }
       obs = result.obs;
