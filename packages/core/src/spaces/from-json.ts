@@ -12,7 +12,7 @@ const SPACE_TYPES = ['Box', 'Discrete', 'MultiDiscrete', 'MultiBinary', 'Text', 
 
 /** Parse a space from its JSON form (an object, or a JSON string). */
 export function spaceFromJSON(input: SpaceJSON | string): Space {
-  const json = (typeof input === 'string' ? JSON.parse(input) : input) as SpaceJSON;
+  const json = (typeof input === 'string' ? parsePythonJSON(input) : input) as SpaceJSON;
   switch (json?.type) {
     case 'Box':
       return Box.fromJSON(json);
@@ -35,3 +35,19 @@ export function spaceFromJSON(input: SpaceJSON | string): Space {
   }
 }
 
+/**
+ * JSON.parse, also accepting the bare `Infinity`, `-Infinity` and `NaN` tokens that Python's
+ * `json.dumps` writes (Minari stores spaces that way); they become the strings the number
+ * decoder reads. Words inside string literals are left alone.
+ */
+function parsePythonJSON(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    const quoted = text.replace(/("(?:[^"\\]|\\.)*")|(-?Infinity|NaN)/g, (match, literal: string | undefined) =>
+      literal ?? `"${match}"`,
+    );
+    if (quoted === text) throw error;
+    return JSON.parse(quoted);
+  }
+}

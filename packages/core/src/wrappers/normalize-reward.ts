@@ -12,8 +12,9 @@ export interface NormalizeRewardOptions {
 /**
  * Scales rewards so that the discounted return has roughly unit variance (Gymnasium's
  * `NormalizeReward`): r' = r / sqrt(Var[G] + ε), with G ← γ·G·(1 − terminated) + r kept across
- * steps. As in Gymnasium, G is cleared only on termination (not on truncation or reset), and
- * the mean is not subtracted (that would change which policies are optimal). Set
+ * steps. As in Gymnasium, a terminating step drops the earlier return (its own reward stays in
+ * G), truncation and reset keep it, and the mean is not subtracted (that would change which
+ * policies are optimal). Set
  * `updateRunningMean = false` to freeze the statistics; `returnRms` and `discountedReward`
  * save and restore them.
  */
