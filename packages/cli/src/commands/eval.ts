@@ -1,0 +1,115 @@
+import { Flags } from '@oclif/core';
+import { RlftCommand } from '../base-command.js';
+import { evaluateOnEnv, resolvePolicyOptions, type EvaluationSummary } from '../evaluation.js';
+import { evaluationJsonLine, evaluationTable } from '../format/evaluation.js';
+import { formatNumber } from '../format/numbers.js';
+import { abortOnInterrupt, INTERRUPTED_EXIT_CODE } from '../interrupt.js';
+import { optionsPerPolicy, parseKeyValues } from '../key-values.js';
+import { parsePolicyList } from '../policy-list.js';
+import { ProgressLine } from '../progress.js';
+
+export default class Eval extends RlftCommand {
+  static override summary = 'Evaluate policies on an environment: return and episode length over N seeded episodes.';
+  static override description = `Episode i is reset with seed S+i, so the same command gives the same numbers. Several policies (comma-separated) are evaluated one after another on the same seeds.
+
+With --json, stdout ends with one JSON line per policy:
+{"env","policy","episodes","seed","return":{"mean","std","min","max"},"length":{"mean","std","min","max"}}
+
+Ctrl-C stops after the current episode and prints the result of the finished episodes (exit code 130); a second Ctrl-C quits at once.`;
+  static override examples = [
+    '<%= config.bin %> <%= command.id %> --env CartPole-v1 --policy random,constant --episodes 100 --seed 0',
+    '<%= config.bin %> <%= command.id %> --env CartPole-v1 --policy random --episodes 100 --seed 0 --json',
+    '<%= config.bin %> <%= command.id %> --env Pendulum-v1 --policy constant --policy-opt value=2 -k g=9.81',
+    '<%= config.bin %> <%= command.id %> --env MountainCar-v0 --policy random,constant --policy-opt constant.value=2',
+  ];
+  static override flags = {
+    env: Flags.string({ char: 'e', description: 'Environment id or alias (see `rlft envs list`).', required: true }),
+    policy: Flags.string({
+      char: 'p',
+      description: 'Policy to evaluate, or several separated by commas (the baselines are random and constant; plugins add more).',
+      default: 'random',
+    }),
+    episodes: Flags.integer({ char: 'n', description: 'Number of episodes per policy.', default: 10, min: 1 }),
+    seed: Flags.integer({ char: 's', description: 'Seed of the first episode; episode i uses seed+i.', default: 0, min: 0 }),
+    kwarg: Flags.string({
+      char: 'k',
+      description: 'Environment option as key=value (repeatable); the value is read as JSON when it parses (numbers, true/false, [arrays]), else as text. `rlft envs info ID` lists the options.',
+      multiple: true,
+    }),
+    'policy-opt': Flags.string({
+      description: 'Policy option as key=value (repeatable), given to every policy; prefix a policy name to aim at one: constant.value=1.',
+      multiple: true,
+    }),
+    'max-episode-steps': Flags.integer({ description: "Override the environment's time limit (steps per episode).", min: 1 }),
+    json: Flags.boolean({ description: 'End stdout with one JSON line per policy instead of a table.' }),
+    progress: Flags.boolean({
+      description: 'Show progress on stderr (default: only when stderr is a terminal).',
+      allowNo: true,
+    }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Eval);
+    const policyIds = parsePolicyList(flags.policy);
+    const envKwargs = parseKeyValues(flags.kwarg, '-k');
+    const optionsByPolicy = optionsPerPolicy(parseKeyValues(flags['policy-opt'], '--policy-opt'), policyIds);
+
+    const host = await this.pluginHost();
+    // Check everything the user typed before the first episode runs.
+    const spec = host.registry.spec(flags.env);
+    host.registry.resolveKwargs(spec.id, envKwargs);
+    const policies = policyIds.map((id) => host.policy(id));
+    for (const policy of policies) resolvePolicyOptions(policy, optionsByPolicy.get(policy.id)!);
+
+    const progress = (flags.progress ?? Boolean(process.stderr.isTTY)) ? new ProgressLine() : undefined;
+    const interrupt = abortOnInterrupt(() => {
+      progress?.clear();
+      this.logToStderr('Interrupted: stopping after the current episode (Ctrl-C again quits at once).');
+    });
+    const summaries: EvaluationSummary[] = [];
+    try {
+      for (const policy of policies) {
+        if (interrupt.signal.aborted) break;
+        let returnSum = 0;
+        const label = `${policy.id} on ${spec.id}`;
+        progress?.update(`${label}: episode 0/${flags.episodes}`, true);
+        summaries.push(
+          await evaluateOnEnv(host, {
+            envId: spec.id,
+            envKwargs,
+            policy,
+            policyOptions: optionsByPolicy.get(policy.id)!,
+            episodes: flags.episodes,
+            seed: flags.seed,
+            ...(flags['max-episode-steps'] !== undefined ? { maxEpisodeSteps: flags['max-episode-steps'] } : {}),
+            signal: interrupt.signal,
+            onEpisode: (episode, index) => {
+              returnSum += episode.return;
+              const done = index + 1;
+              progress?.update(`${label}: episode ${done}/${flags.episodes}, mean return ${formatNumber(returnSum / done)}`, done === flags.episodes);
+            },
+          }),
+        );
+        progress?.clear();
+      }
+    } finally {
+      interrupt.dispose();
+      progress?.clear();
+    }
+
+    if (flags.json) {
+      for (const summary of summaries) this.log(evaluationJsonLine(summary));
+    } else {
+      const seeds = flags.episodes === 1 ? `seed ${flags.seed}` : `seeds ${flags.seed}…${flags.seed + flags.episodes - 1}`;
+      this.log(`${spec.id}: ${flags.episodes} episode${flags.episodes === 1 ? '' : 's'} per policy, ${seeds}\n`);
+      this.log(evaluationTable(summaries));
+    }
+    if (interrupt.signal.aborted) {
+      const skipped = policies.slice(summaries.length).map((p) => p.id);
+      this.logToStderr(
+        `Interrupted: the results cover the episodes finished before Ctrl-C${skipped.length ? `; not evaluated: ${skipped.join(', ')}` : ''}.`,
+      );
+      process.exitCode = INTERRUPTED_EXIT_CODE;
+    }
+  }
+}

@@ -1,0 +1,79 @@
+import {
+  evaluatePolicy,
+  parseOptions,
+  z,
+  type EpisodeResult,
+  type MakeOptions,
+  type PluginHost,
+  type PolicyContribution,
+  type SummaryStats,
+} from '@rlft/core';
+
+/** One policy's evaluation, as `rlft eval --json` prints it (one line per policy). */
+export interface EvaluationSummary {
+  env: string;
+  policy: string;
+  /** Episodes finished: fewer than requested when interrupted. */
+  episodes: number;
+  seed: number;
+  return: SummaryStats;
+  length: SummaryStats;
+}
+
+export interface EvaluationRequest {
+  envId: string;
+  envKwargs: Record<string, unknown>;
+  policy: PolicyContribution;
+  policyOptions: Record<string, unknown>;
+  episodes: number;
+  seed: number;
+  maxEpisodeSteps?: MakeOptions['maxEpisodeSteps'];
+  signal?: AbortSignal;
+  onEpisode?(episode: EpisodeResult, index: number): void;
+}
+
+const NO_OPTIONS = z.object({}).strict();
+
+/**
+ * Validate a policy's options before any environment is built, so a typo fails fast.
+ * Policies without a schema take no options.
+ */
+export function resolvePolicyOptions(policy: PolicyContribution, options: Record<string, unknown>): Record<string, unknown> {
+  return parseOptions(policy.optionsSchema ?? NO_OPTIONS, options, `policy '${policy.id}'`);
+}
+
+/** Make the env, build the policy for it, run the episodes, and release both. */
+export async function evaluateOnEnv(host: PluginHost, request: EvaluationRequest): Promise<EvaluationSummary> {
+  const policyOptions = resolvePolicyOptions(request.policy, request.policyOptions);
+  const makeOptions: MakeOptions = request.maxEpisodeSteps === undefined ? {} : { maxEpisodeSteps: request.maxEpisodeSteps };
+  const env = await host.registry.make(request.envId, request.envKwargs, makeOptions);
+  const envId = env.spec?.id ?? request.envId;
+  try {
+    const policy = await request.policy.create(policyOptions, {
+      envId,
+      observationSpace: env.observationSpace,
+      actionSpace: env.actionSpace,
+      seed: request.seed,
+    });
+    try {
+      const result = await evaluatePolicy(env, policy, {
+        episodes: request.episodes,
+        seed: request.seed,
+        ...(request.signal ? { signal: request.signal } : {}),
+        ...(request.onEpisode ? { onEpisode: request.onEpisode } : {}),
+      });
+      return {
+        env: envId,
+        policy: request.policy.id,
+        episodes: result.episodes.length,
+        seed: request.seed,
+        return: result.return,
+        length: result.length,
+      };
+    } finally {
+      await policy.close?.();
+    }
+  } finally {
+    env.close();
+  }
+}
