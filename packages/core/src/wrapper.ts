@@ -71,6 +71,11 @@ export class Wrapper<Obs = unknown, Act = unknown, InnerObs = Obs, InnerAct = Ac
     return this.env.unwrapped;
   }
 
+  /** The wrapped env's name, so that errors raised by wrappers name the environment, not the wrapper. */
+  override get id(): string {
+    return this.env.id;
+  }
+
   override toString(): string {
     return `${this.constructor.name}<${this.env.toString()}>`;
   }

@@ -14,8 +14,10 @@ export class ActionChecker<Obs, Act> extends Wrapper<Obs, Act> {
 
   override step(action: Act): StepResult<Obs> {
     const space = this.env.actionSpace;
-    if (!space.contains(action)) {
-      const reason = nonFiniteReason(action) ?? space.explainNotContained(action) ?? `${describeValue(action)} is not in the space`;
+    // Non-finite values are checked on their own: an unbounded Box contains ±Infinity.
+    const nonFinite = nonFiniteReason(action);
+    if (nonFinite !== undefined || !space.contains(action)) {
+      const reason = nonFinite ?? space.explainNotContained(action) ?? `${describeValue(action)} is not in the space`;
       throw new InvalidActionError(this.id, space.toString(), describeValue(action), reason);
     }
     return this.env.step(action);
