@@ -15,7 +15,7 @@ export function optionKeys(schema: z.ZodType | undefined): string[] {
 
 /** Validate `input` against `schema`; errors name the target, each problem, and the allowed keys. */
 export function parseOptions<T>(schema: OptionsSchema<T>, input: unknown, target: string): T {
-  const result = schema.safeParse(input ?? {});
+  const result = rejectingUnknownKeys(schema).safeParse(input ?? {});
   if (result.success) return result.data;
   const allowed = optionKeys(schema);
   const problems = result.error.issues.map((issue) => {
@@ -31,6 +31,22 @@ export function parseOptions<T>(schema: OptionsSchema<T>, input: unknown, target
     return `${where}: ${issue.message}`;
   });
   throw new InvalidKwargsError(target, problems, allowed);
+}
+
+const strictCopies = new WeakMap<z.ZodType, z.ZodType>();
+
+/**
+ * zod objects drop unknown keys unless told otherwise, which would hide a misspelt option;
+ * treat a plain `z.object` as strict (schemas that chose `.passthrough()` or `.catchall()` keep that).
+ */
+function rejectingUnknownKeys<T>(schema: OptionsSchema<T>): OptionsSchema<T> {
+  if (!(schema instanceof z.ZodObject) || schema._zod.def.catchall !== undefined) return schema;
+  let strict = strictCopies.get(schema);
+  if (!strict) {
+    strict = schema.strict();
+    strictCopies.set(schema, strict);
+  }
+  return strict as unknown as OptionsSchema<T>;
 }
 
 /** One line per option: name, type, default, description (for `rlft envs info` and help). */

@@ -6,6 +6,8 @@ import { closestMatches } from './suggest.js';
 import { ActionChecker } from './wrappers/action-checker.js';
 import { OrderEnforcing } from './wrappers/order-enforcing.js';
 import { TimeLimit } from './wrappers/time-limit.js';
+import { makeVectorEnv, type MakeVecOptions } from './vector/make-vec.js';
+import type { VectorEnv } from './vector/types.js';
 
 export interface MakeOptions {
   /** Overrides the spec's time limit; `null` disables it. */
@@ -74,7 +76,10 @@ export class EnvRegistry {
     const target = this.aliasTargets.get(id) ?? id;
     const found = this.specs.get(target);
     if (found) return found;
-    throw new UnknownEnvError(id, closestMatches(id, [...this.specs.keys(), ...this.aliasTargets.keys()]), this.versionHint(id));
+    const near = closestMatches(id, [...this.specs.keys(), ...this.aliasTargets.keys()]);
+    // An alias is worth suggesting only when the id it stands for is not suggested already.
+    const suggestions = near.filter((name) => !near.includes(this.aliasTargets.get(name) ?? ''));
+    throw new UnknownEnvError(id, suggestions, this.versionHint(id));
   }
 
   /** All registrations, sorted by id. */
@@ -127,6 +132,19 @@ export class EnvRegistry {
     if (maxSteps !== null && maxSteps !== undefined) env = new TimeLimit(env, maxSteps);
     env = new OrderEnforcing(env);
     return env as Env<Obs, Act>;
+  }
+
+  /**
+   * Create a vector environment of `numEnvs` copies (Gymnasium's `make_vec`): the env's own
+   * `vectorEntryPoint` when it has one, else `make`'s envs stepped in this thread ('sync') or
+   * on worker threads ('async'). See {@link MakeVecOptions}.
+   */
+  async makeVec<BatchObs = unknown, BatchAct = unknown>(
+    id: string,
+    numEnvs: number,
+    options: MakeVecOptions = {},
+  ): Promise<VectorEnv<BatchObs, BatchAct>> {
+    return (await makeVectorEnv(this, id, numEnvs, options)) as VectorEnv<BatchObs, BatchAct>;
   }
 
   private versionHint(id: string): string {
