@@ -23,24 +23,27 @@ Ctrl-C stops after the current episode and prints the result of the finished epi
     '<%= config.bin %> <%= command.id %> --env MountainCar-v0 --policy random,constant --policy-opt constant.value=2',
   ];
   static override flags = {
-    env: Flags.string({ char: 'e', description: 'Environment id or alias (see `rlft envs list`).', required: true }),
+    env: Flags.string({ char: 'e', helpValue: 'ID', description: 'Environment id or alias (see `rlft envs list`).', required: true }),
     policy: Flags.string({
       char: 'p',
+      helpValue: 'NAME[,NAME...]',
       description: 'Policy to evaluate, or several separated by commas (the baselines are random and constant; plugins add more).',
       default: 'random',
     }),
-    episodes: Flags.integer({ char: 'n', description: 'Number of episodes per policy.', default: 10, min: 1 }),
-    seed: Flags.integer({ char: 's', description: 'Seed of the first episode; episode i uses seed+i.', default: 0, min: 0 }),
+    episodes: Flags.integer({ char: 'n', helpValue: 'N', description: 'Number of episodes per policy.', default: 10, min: 1 }),
+    seed: Flags.integer({ char: 's', helpValue: 'S', description: 'Seed of the first episode; episode i uses S+i (default 0).', default: 0, min: 0 }),
     kwarg: Flags.string({
       char: 'k',
+      helpValue: 'KEY=VALUE',
       description: 'Environment option as key=value (repeatable); the value is read as JSON when it parses (numbers, true/false, [arrays]), else as text. `rlft envs info ID` lists the options.',
       multiple: true,
     }),
     'policy-opt': Flags.string({
+      helpValue: '[POLICY.]KEY=VALUE',
       description: 'Policy option as key=value (repeatable), given to every policy; prefix a policy name to aim at one: constant.value=1.',
       multiple: true,
     }),
-    'max-episode-steps': Flags.integer({ description: "Override the environment's time limit (steps per episode).", min: 1 }),
+    'max-episode-steps': Flags.integer({ helpValue: 'N', description: "Override the environment's time limit (steps per episode).", min: 1 }),
     json: Flags.boolean({ description: 'End stdout with one JSON line per policy instead of a table.' }),
     progress: Flags.boolean({
       description: 'Show progress on stderr (default: only when stderr is a terminal).',

@@ -18,21 +18,23 @@ Ctrl-C stops training at the algorithm's next safe point, which saves a checkpoi
     '<%= config.bin %> <%= command.id %> --env CartPole-v1 --algo ppo --seed 1 -c total_timesteps=100000',
   ];
   static override flags = {
-    env: Flags.string({ char: 'e', description: 'Environment id or alias (see `rlft envs list`).' }),
-    algo: Flags.string({ char: 'a', description: 'Training algorithm (run without it to list those available).' }),
-    seed: Flags.integer({ char: 's', description: 'Seed for the environments and the algorithm.', default: 0, min: 0 }),
+    env: Flags.string({ char: 'e', helpValue: 'ID', description: 'Environment id or alias (see `rlft envs list`).' }),
+    algo: Flags.string({ char: 'a', helpValue: 'NAME', description: 'Training algorithm (run without it to list those available).' }),
+    seed: Flags.integer({ char: 's', helpValue: 'S', description: 'Seed for the environments and the algorithm (default 0).', default: 0, min: 0 }),
     kwarg: Flags.string({
       char: 'k',
+      helpValue: 'KEY=VALUE',
       description: 'Environment option as key=value (repeatable); the value is read as JSON when it parses, else as text.',
       multiple: true,
     }),
     config: Flags.string({
       char: 'c',
+      helpValue: 'KEY=VALUE',
       description: "Algorithm setting as key=value (repeatable), checked against the algorithm's config schema.",
       multiple: true,
     }),
-    'runs-dir': Flags.string({ description: 'Directory under which the run directory is created.', default: 'runs' }),
-    resume: Flags.string({ description: 'Checkpoint directory to continue training from.' }),
+    'runs-dir': Flags.string({ helpValue: 'DIR', description: 'Directory under which the run directory is created.', default: 'runs' }),
+    resume: Flags.string({ helpValue: 'DIR', description: 'Checkpoint directory to continue training from.' }),
   };
 
   async run(): Promise<void> {
