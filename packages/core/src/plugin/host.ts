@@ -74,7 +74,14 @@ export class PluginHost {
         throw new PluginLoadError(plugin.name, 'a plugin with this name is already loaded');
       }
       this.checkIdsAreFree(plugin);
-      for (const env of plugin.envs ?? []) this.registry.register(env, plugin.name);
+      const registered: string[] = [];
+      try {
+        for (const env of plugin.envs ?? []) registered.push(this.registry.register(env, plugin.name).id);
+      } catch (error) {
+        // All of a plugin's envs or none, so that nothing of a failed plugin stays half-loaded.
+        for (const id of registered) this.registry.unregister(id);
+        throw error;
+      }
     } catch (error) {
       this.failures.push({ plugin: plugin?.name ?? label, error: asPluginError(plugin?.name ?? label, error) });
       return false;
