@@ -21,6 +21,8 @@ import {
   type LoadedPlugin,
 } from './tokens.js';
 import { RlftError } from '../errors.js';
+import type { MakeVecOptions } from '../vector/make-vec.js';
+import type { VectorEnv } from '../vector/types.js';
 
 /**
  * A plugin module's default export: the definition itself, or a function of the host's
@@ -110,6 +112,21 @@ export class PluginHost {
       return false;
     }
     return this.add(exported as PluginModuleExport, url, label);
+  }
+
+  /**
+   * `registry.makeVec`, with the workers of vectorizationMode 'async' told to import the module
+   * this host loaded the env's plugin from (unless `pluginModules` is given).
+   */
+  async makeVec<BatchObs = unknown, BatchAct = unknown>(
+    id: string,
+    numEnvs: number,
+    options: MakeVecOptions = {},
+  ): Promise<VectorEnv<BatchObs, BatchAct>> {
+    const spec = this.registry.spec(id);
+    const source = this.plugins.find((loaded) => loaded.plugin.name === spec.plugin)?.source;
+    const pluginModules = options.pluginModules ?? (options.vectorizationMode === 'async' && source ? [source] : undefined);
+    return this.registry.makeVec<BatchObs, BatchAct>(id, numEnvs, { ...options, ...(pluginModules ? { pluginModules } : {}) });
   }
 
   envs(): (EnvContribution & { plugin: string })[] {
