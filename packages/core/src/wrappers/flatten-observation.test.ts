@@ -5,11 +5,11 @@ import { Text } from '../spaces/text.js';
 import { Tuple } from '../spaces/tuple.js';
 import { FlattenObservation } from './flatten-observation.js';
 
-type Hand = [number, number, number];
+type Hand = readonly [number, number, number];
 
 /** Blackjack-shaped observations: (player sum, dealer card, usable ace). */
 class HandEnv extends Env<Hand, number> {
-  readonly observationSpace = new Tuple([new Discrete(32), new Discrete(11), new Discrete(2)]);
+  readonly observationSpace = new Tuple([new Discrete(32), new Discrete(11), new Discrete(2)] as const);
   readonly actionSpace = new Discrete(2);
   private sum = 12;
   reset() {
