@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Flags } from '@oclif/core';
 import { RlftCommand } from '../base-command.js';
-import { formatNumber } from '../format/numbers.js';
+import { formatMetric, formatNumber } from '../format/numbers.js';
 import { renderTable } from '../format/table.js';
 import { abortOnInterrupt, INTERRUPTED_EXIT_CODE } from '../interrupt.js';
 import { parseKeyValues } from '../key-values.js';
@@ -81,7 +81,7 @@ Ctrl-C stops training at the algorithm's next safe point, which saves a checkpoi
       });
       progress?.clear();
       const metrics = Object.entries(result.metrics);
-      if (metrics.length) this.log(renderTable(metrics, [{ header: 'metric', value: ([name]) => name }, { header: 'value', value: ([, v]) => formatNumber(v, 4), align: 'right' }]));
+      if (metrics.length) this.log(renderTable(metrics, [{ header: 'metric', value: ([name]) => name }, { header: 'value', value: ([, v]) => formatMetric(v), align: 'right' }]));
       this.log(`Run directory: ${run.path}`);
       if (result.checkpoint) this.log(`Last checkpoint: ${result.checkpoint}`);
       if (result.interrupted) {

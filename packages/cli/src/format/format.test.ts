@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EvaluationSummary } from '../evaluation.js';
 import { evaluationJsonLine, evaluationTable } from './evaluation.js';
-import { formatNumber } from './numbers.js';
+import { formatMetric, formatNumber } from './numbers.js';
 import { renderTable } from './table.js';
 
 const summary: EvaluationSummary = {
@@ -38,6 +38,11 @@ describe('formatNumber', () => {
     expect(formatNumber(3e9)).toBe('3.00e+9');
     expect(formatNumber(NaN)).toBe('–');
     expect(formatNumber(-Infinity)).toBe('-∞');
+  });
+
+  it('shows integer metrics without decimals', () => {
+    expect(formatMetric(3)).toBe('3');
+    expect(formatMetric(0.123456)).toBe('0.1235');
   });
 });
 

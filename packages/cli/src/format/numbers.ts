@@ -6,3 +6,8 @@ export function formatNumber(value: number, digits = 2): string {
   if (magnitude !== 0 && (magnitude >= 1e7 || magnitude < 10 ** -digits)) return value.toExponential(digits);
   return value.toFixed(digits);
 }
+
+/** A logged metric: integers (counts, steps, discrete actions) as they are, other numbers with 4 decimals. */
+export function formatMetric(value: number): string {
+  return Number.isInteger(value) ? String(value) : formatNumber(value, 4);
+}
