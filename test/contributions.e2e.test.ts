@@ -3,12 +3,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IsolatedRlft, repoRoot } from './helpers/cli.js';
 
-// `rlft run` with an algorithm contributed by a linked plugin (a small test fixture).
+// `rlft run` and `rlft eval` with contributions from a linked plugin (a small test fixture).
 const rlft = new IsolatedRlft();
 const runsDir = join(rlft.dir, 'runs');
 
 beforeAll(async () => {
-  const link = await rlft.run(['plugins', 'link', '--no-install', join(repoRoot, 'test/fixtures/algorithm-plugin')]);
+  const link = await rlft.run(['plugins', 'link', '--no-install', join(repoRoot, 'test/fixtures/contributions-plugin')]);
   if (link.code !== 0) throw new Error(`linking the fixture failed: ${link.stderr}`);
 });
 afterAll(() => rlft.remove());
@@ -17,7 +17,7 @@ describe('rlft run', () => {
   it('without --algo lists the algorithms the plugins provide', async () => {
     const { code, stdout } = await rlft.run(['run']);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/^constant-search\s+rlft-fixture-algorithms\s+Tries every constant action/m);
+    expect(stdout).toMatch(/^constant-search\s+rlft-fixture-contributions\s+Tries every constant action/m);
   });
 
   it('suggests the closest algorithm for a typo', async () => {
@@ -52,5 +52,21 @@ describe('rlft run', () => {
     expect(existsSync(join(runDir, 'checkpoints', 'final', 'policy.json'))).toBe(true);
     expect(readFileSync(join(runDir, 'summary.md'), 'utf8')).toMatch(/^# constant-search on CartPole-v1/);
     expect(stdout).toMatch(/^eval\/mean_return\s+\d/m);
+  });
+});
+
+describe('errors raised by the environment', () => {
+  it('an action outside the action space reaches the user as one clean message', async () => {
+    const { code, stderr } = await rlft.run(['eval', '--env', 'CartPole-v1', '--policy', 'out-of-range', '--episodes', '1']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^Error: Invalid action\b.*CartPole-v1.*\b2 is not.*Discrete\(2\)/m);
+    expect(stderr).not.toMatch(/^\s+at /m);
+  });
+
+  it('so does a non-finite action', async () => {
+    const { code, stderr } = await rlft.run(['eval', '--env', 'CartPole-v1', '--policy', 'not-finite', '--episodes', '1']);
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^Error: Invalid action\b.*CartPole-v1.*NaN is not a finite number/m);
+    expect(stderr).not.toMatch(/^\s+at /m);
   });
 });
