@@ -48,7 +48,7 @@ export async function checkEnv(makeEnv: () => Env | Promise<Env>, options: Check
   if (!Number.isSafeInteger(seed)) throw new RangeError(`checkEnv seed must be a safe integer, got ${seed}`);
   if (!Number.isInteger(steps) || steps <= 0) throw new RangeError(`checkEnv steps must be a positive integer, got ${steps}`);
 
-  const env = await create(makeEnv, 'environment');
+  const env = await create(makeEnv);
   let recorded: Trajectory;
   let nondeterministic: boolean;
   try {
@@ -63,7 +63,7 @@ export async function checkEnv(makeEnv: () => Env | Promise<Env>, options: Check
   }
 
   if (!nondeterministic) {
-    const twin = await create(makeEnv, 'environment');
+    const twin = await create(makeEnv);
     try {
       compareRollouts(twin, recorded, seed);
     } finally {
@@ -93,7 +93,7 @@ interface Trajectory {
   transitions: Transition[];
 }
 
-async function create(makeEnv: () => Env | Promise<Env>, what: string): Promise<Env> {
+async function create(makeEnv: () => Env | Promise<Env>): Promise<Env> {
   let env: unknown;
   try {
     env = await makeEnv();
@@ -101,7 +101,7 @@ async function create(makeEnv: () => Env | Promise<Env>, what: string): Promise<
     throw new EnvCheckError('makeEnv', 'creation', `makeEnv() threw: ${messageOf(error)}`, { cause: error });
   }
   if (typeof env !== 'object' || env === null || typeof (env as Env).reset !== 'function' || typeof (env as Env).step !== 'function') {
-    throw new EnvCheckError('makeEnv', 'creation', `makeEnv() must return an ${what} with reset() and step(), got ${describeValue(env)}`);
+    throw new EnvCheckError('makeEnv', 'creation', `makeEnv() must return an environment with reset() and step(), got ${describeValue(env)}`);
   }
   return env as Env;
 }
@@ -212,7 +212,7 @@ function compareRollouts(env: Env, recorded: Trajectory, seed: number): void {
 }
 
 async function checkRender(makeEnv: () => Env | Promise<Env>, mode: string, seed: number): Promise<void> {
-  const env = await create(makeEnv, 'environment');
+  const env = await create(makeEnv);
   const name = env.id;
   try {
     env.renderMode = mode;

@@ -1,10 +1,8 @@
 import type { Env } from '../env.js';
-import { UnsupportedError } from '../errors.js';
+import { InvalidActionError, UnsupportedError } from '../errors.js';
 import { Box } from '../spaces/box.js';
-import type { DType } from '../spaces/dtype.js';
-import { isNumericArrayLike } from '../spaces/dtype.js';
+import { isNumericArrayLike, type DType } from '../spaces/dtype.js';
 import { describeValue } from '../spaces/space.js';
-import { InvalidActionError } from '../errors.js';
 
 /** The inner env's action space, which the Box-action wrappers require. */
 export function requireBoxActions(env: Env, wrapper: string): Box<DType> {
