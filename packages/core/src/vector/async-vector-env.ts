@@ -193,7 +193,7 @@ export class AsyncVectorEnv<BatchObs = unknown, BatchAct = unknown> implements V
         truncations: truncationMemory,
         port: port2,
       };
-      const worker = new Worker(new URL('./async-worker.js', import.meta.url), { workerData: setup, transferList: [port2] });
+      const worker = new Worker(new URL('./async-worker.js', import.meta.url), { workerData: setup, transferList: [port2], execArgv: workerExecArgv() });
       port1.unref();
       // Without a listener an 'error' event would be rethrown in this thread; crashes are reported through the exit hook.
       worker.on('error', () => undefined);
@@ -415,6 +415,20 @@ export class AsyncVectorEnv<BatchObs = unknown, BatchAct = unknown> implements V
   private assertOpen(): void {
     if (this.state === 'closed') throw new VectorStateError(`${this.toString()} is closed`);
   }
+}
+
+/**
+ * Workers inherit this process's Node options, except `--input-type`, which describes the
+ * main script given with `-e`/stdin and makes a worker fail to start.
+ */
+function workerExecArgv(): string[] {
+  const args: string[] = [];
+  for (let i = 0; i < process.execArgv.length; i++) {
+    const arg = process.execArgv[i];
+    if (arg === '--input-type') i++;
+    else if (!arg.startsWith('--input-type=')) args.push(arg);
+  }
+  return args;
 }
 
 /** An Error carrying a serialized error's name, message, code and stack. */
