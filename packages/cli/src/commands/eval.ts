@@ -110,7 +110,7 @@ Ctrl-C stops after the current episode and prints the result of the finished epi
     if (interrupt.signal.aborted) {
       const skipped = policies.slice(summaries.length).map((p) => p.id);
       this.logToStderr(
-        `Interrupted: the results cover the episodes finished before Ctrl-C${skipped.length ? `; not evaluated: ${skipped.join(', ')}` : ''}.`,
+        `Stopped by Ctrl-C: the results cover only the episodes finished before it${skipped.length ? `; not evaluated: ${skipped.join(', ')}` : ''}.`,
       );
       process.exitCode = INTERRUPTED_EXIT_CODE;
     }
