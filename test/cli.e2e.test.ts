@@ -107,10 +107,14 @@ describe('rlft eval', () => {
     expect(stdout).toMatch(/^constant\s+5\s/m);
   });
 
-  it('applies the time-limit override', async () => {
-    const { code, stdout } = await rlft.run(['eval', '-e', 'Pendulum-v1', '-p', 'constant', '-n', '3', '--max-episode-steps', '7', '--json']);
-    expect(code).toBe(0);
-    expect(lastJsonLine(stdout).length).toEqual({ mean: 7, std: 0, min: 7, max: 7 });
+  it('passes env options (-k, values read as JSON) and the time-limit override', async () => {
+    // Sutton & Barto's reward: 0 per step, -1 on termination.
+    const suttonBarto = await rlft.run(['eval', '-e', 'CartPole-v1', '-p', 'constant', '-n', '5', '-k', 'sutton_barto_reward=true', '--json']);
+    expect(suttonBarto.code).toBe(0);
+    expect(lastJsonLine(suttonBarto.stdout).return).toEqual({ mean: -1, std: 0, min: -1, max: -1 });
+    const limited = await rlft.run(['eval', '-e', 'Pendulum-v1', '-p', 'constant', '-n', '3', '--max-episode-steps', '7', '--json']);
+    expect(limited.code).toBe(0);
+    expect(lastJsonLine(limited.stdout).length).toEqual({ mean: 7, std: 0, min: 7, max: 7 });
   });
 
   it('rejects bad flag values, naming what is allowed', async () => {
