@@ -130,6 +130,10 @@ describe('batchers', () => {
     expect(box.explainBadBatch([0, 0, 0, 0, 0, 0])).toBeUndefined();
     expect(box.explainBadBatch(new Float32Array(4))).toMatch(/expected 6 numbers \(3 envs × 2\), got 4/);
     expect(box.explainBadBatch('left')).toMatch(/flat array of 6 numbers/);
+    const discrete = createBatcher(new Discrete(3), 2);
+    expect(discrete.explainBadBatch([0, 2])).toBeUndefined();
+    expect(discrete.explainBadBatch([0, 0.5])).toBe('element 1 = 0.5 is not an integer in the int32 range');
+    expect(discrete.explainBadBatch(Float64Array.of(2 ** 40, 0))).toMatch(/element 0 = 1099511627776 is not an integer/);
     const text = createBatcher(new Text(3), 2);
     expect(text.explainBadBatch(['a', 'b'])).toBeUndefined();
     expect(text.explainBadBatch(['a'])).toMatch(/array of 2 values/);

@@ -5,7 +5,7 @@ import { MultiBinary } from '../spaces/multi-binary.js';
 import { MultiDiscrete } from '../spaces/multi-discrete.js';
 import { Tuple } from '../spaces/tuple.js';
 import { describeValue, type Space } from '../spaces/space.js';
-import { isNumericArrayLike, typedArrayConstructor, type DType, type NumericArray } from '../spaces/dtype.js';
+import { dtypeRange, isFloatDType, isNumericArrayLike, typedArrayConstructor, type DType, type NumericArray } from '../spaces/dtype.js';
 
 /**
  * Batching of space values for vector environments (Gymnasium's `batch_space`, `concatenate`,
@@ -82,10 +82,13 @@ abstract class FlatBatcher<Single extends NumericArray | number> implements Spac
   abstract readonly batchedSpace: Space<NumericArray>;
   readonly numEnvs: number;
   readonly flat: FlatLayout;
+  /** Set for integer layouts: arrays of other types are checked value by value before use. */
+  private readonly integerArray: (abstract new (length: number) => NumericArray) | undefined;
 
   constructor(numEnvs: number, layout: FlatLayout) {
     this.numEnvs = numEnvs;
     this.flat = layout;
+    this.integerArray = isFloatDType(layout.dtype) ? undefined : typedArrayConstructor(layout.dtype);
   }
 
   allocate(buffer?: ArrayBufferLike): NumericArray {
@@ -111,6 +114,15 @@ abstract class FlatBatcher<Single extends NumericArray | number> implements Spac
     }
     if (batch.length !== expected) {
       return `expected ${expected} numbers (${this.numEnvs} envs × ${this.flat.size}), got ${batch.length}`;
+    }
+    // Storing into an integer typed array would silently truncate 0.5 or wrap 2^40; an array of
+    // the batch's own type needs no check.
+    if (this.integerArray !== undefined && !(batch instanceof this.integerArray)) {
+      const [min, max] = dtypeRange(this.flat.dtype);
+      for (let i = 0; i < batch.length; i++) {
+        const v = batch[i];
+        if (!Number.isInteger(v) || v < min || v > max) return `element ${i} = ${v} is not an integer in the ${this.flat.dtype} range`;
+      }
     }
     return undefined;
   }
