@@ -38,6 +38,22 @@ describe('Rng', () => {
     expect(Math.abs(sumSq / n - 1)).toBeLessThan(0.05);
   });
 
+  it('gives unrelated first draws for nearby seeds (seeds 0…N are the usual evaluation seeds)', () => {
+    const first = Array.from({ length: 200 }, (_, seed) => Rng.fromSeed(seed).random());
+    const mean = first.reduce((a, b) => a + b, 0) / first.length;
+    expect(Math.abs(mean - 0.5)).toBeLessThan(0.07);
+    expect(Math.min(...first)).toBeLessThan(0.05);
+    expect(Math.max(...first)).toBeGreaterThan(0.95);
+    const second = Array.from({ length: 200 }, (_, seed) => {
+      const rng = Rng.fromSeed(seed);
+      rng.random();
+      return rng.random();
+    });
+    // Successive seeds must not walk the second draw along a line either.
+    const steps = second.slice(1).map((v, i) => Math.abs(v - second[i]));
+    expect(new Set(steps.map((d) => d.toFixed(6))).size).toBeGreaterThan(150);
+  });
+
   it('distinguishes seeds beyond 32 bits and rejects unsafe ones', () => {
     expect(Rng.fromSeed(2 ** 40).random()).not.toEqual(Rng.fromSeed(0).random());
     expect(() => Rng.fromSeed(1.5)).toThrow(/safe integer/);

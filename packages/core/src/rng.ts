@@ -1,4 +1,4 @@
-import { xoroshiro128plus, xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
+import { xoroshiro128plusFromState } from 'pure-rand/generator/xoroshiro128plus';
 import { uniformFloat64 } from 'pure-rand/distribution/uniformFloat64';
 import { uniformInt } from 'pure-rand/distribution/uniformInt';
 import type { JumpableRandomGenerator } from 'pure-rand/types/JumpableRandomGenerator';
@@ -24,7 +24,7 @@ export class Rng {
 
   /** A generator seeded with `seed` (any safe integer), or from OS entropy when no seed is given. */
   static fromSeed(seed?: number): Rng {
-    return new Rng(xoroshiro128plus(seed === undefined ? entropySeed() : foldSeed(seed)));
+    return new Rng(xoroshiro128plusFromState(expandSeed(seed === undefined ? entropySeed() : foldSeed(seed))));
   }
 
   static fromState(state: RngState): Rng {
@@ -118,6 +118,28 @@ function foldSeed(seed: number): number {
   const low = seed % 0x1_0000_0000;
   const high = Math.floor(seed / 0x1_0000_0000);
   return (low ^ Math.imul(high, 0x9e3779b1)) | 0;
+}
+
+/**
+ * The 128-bit generator state for a 32-bit seed. pure-rand's `xoroshiro128plus(seed)` stores
+ * the seed almost verbatim (−1, ~seed, seed, 0), so the first draws of nearby seeds are nearly
+ * equal (seeds 0…99 all start with random() ≈ 0.99999999, i.e. every env reset to the same
+ * corner). Four words from a SplitMix-style hash of seed + k·golden ratio decorrelate them;
+ * the hash is a bijection, so distinct seeds still give distinct states (never all zero).
+ */
+function expandSeed(seed: number): number[] {
+  const words: number[] = [];
+  let z = seed | 0;
+  for (let k = 0; k < 4; k++) {
+    z = (z + 0x9e3779b9) | 0;
+    let t = z ^ (z >>> 16);
+    t = Math.imul(t, 0x21f0aaad);
+    t ^= t >>> 15;
+    t = Math.imul(t, 0x735a2d97);
+    t ^= t >>> 15;
+    words.push(t | 0);
+  }
+  return words;
 }
 
 function entropySeed(): number {
