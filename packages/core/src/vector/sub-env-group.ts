@@ -1,6 +1,6 @@
 import type { Env, Info } from '../env.js';
 import type { SpaceBatcher } from './batch.js';
-import { SubEnvError, VectorStateError } from './errors.js';
+import { SubEnvError, VectorStateError, type SubEnvPhase } from './errors.js';
 import { hasEntries } from './infos.js';
 import type { AutoresetMode } from './types.js';
 
@@ -75,31 +75,33 @@ export class SubEnvGroup {
 
   step(actions: unknown, sink: InfoSink): void {
     const { obs, rewards, terminations, truncations } = this.buffers;
+    const { envs, ended, obsBatcher, actionBatcher, first } = this;
     const mode = this.autoresetMode;
-    for (let k = 0; k < this.envs.length; k++) {
-      const index = this.first + k;
-      const env = this.envs[k];
-      let info: Info;
-      if (this.ended[k] && mode === 'next-step') {
-        try {
+    // One try around the loop keeps the per-env body lean; k and phase say who failed.
+    let k = 0;
+    let phase: SubEnvPhase = 'step';
+    try {
+      for (; k < envs.length; k++) {
+        const index = first + k;
+        const env = envs[k];
+        let info: Info;
+        if (ended[k] && mode === 'next-step') {
+          phase = 'reset';
           const result = env.reset();
-          this.obsBatcher.write(obs, index, result.obs);
+          obsBatcher.write(obs, index, result.obs);
           info = result.info;
-        } catch (error) {
-          throw new SubEnvError(index, env.id, 'reset', error);
-        }
-        rewards[index] = 0;
-        terminations[index] = 0;
-        truncations[index] = 0;
-      } else {
-        if (this.ended[k] && mode === 'disabled') {
-          throw new VectorStateError(
-            `Sub-environment ${index} (${env.id}) ended at the previous step; with autoresetMode 'disabled' reset it with reset({ mask }) before stepping again`,
-          );
-        }
-        try {
-          const result = env.step(this.actionBatcher.read(actions, index));
-          this.obsBatcher.write(obs, index, result.obs);
+          rewards[index] = 0;
+          terminations[index] = 0;
+          truncations[index] = 0;
+          phase = 'step';
+        } else {
+          if (ended[k] && mode === 'disabled') {
+            throw new VectorStateError(
+              `Sub-environment ${index} (${env.id}) ended at the previous step; with autoresetMode 'disabled' reset it with reset({ mask }) before stepping again`,
+            );
+          }
+          const result = env.step(actionBatcher.read(actions, index));
+          obsBatcher.write(obs, index, result.obs);
           rewards[index] = result.reward;
           terminations[index] = result.terminated ? 1 : 0;
           truncations[index] = result.truncated ? 1 : 0;
@@ -108,15 +110,16 @@ export class SubEnvGroup {
             // The env may reuse its observation buffer, so the final observation is copied.
             sink(index, { final_obs: structuredClone(result.obs), final_info: info });
             const reset = env.reset();
-            this.obsBatcher.write(obs, index, reset.obs);
+            obsBatcher.write(obs, index, reset.obs);
             info = reset.info;
           }
-        } catch (error) {
-          throw new SubEnvError(index, env.id, 'step', error);
         }
+        ended[k] = terminations[index] | truncations[index];
+        if (hasEntries(info)) sink(index, info);
       }
-      this.ended[k] = terminations[index] | truncations[index];
-      if (hasEntries(info)) sink(index, info);
+    } catch (error) {
+      if (error instanceof VectorStateError) throw error;
+      throw new SubEnvError(first + k, envs[k].id, phase, error);
     }
   }
 

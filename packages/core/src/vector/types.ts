@@ -41,14 +41,16 @@ export interface VectorStepResult<BatchObs> {
 
 /**
  * N copies of an environment stepped together with batched values: Box observations are one
- * flat typed array of N × size, Discrete values an Int32Array of N, other spaces arrays of N.
- * Stepping is synchronous for every implementation (worker-thread ones block on shared memory).
+ * flat typed array of N × size, Discrete values an Int32Array of N, MultiDiscrete/MultiBinary
+ * flat Int32Array/Uint8Array of N × size, Dict an object and Tuple an array of batched
+ * members, other spaces (Text, …) arrays of N (see `vector/batch.ts`). Stepping is
+ * synchronous for every implementation (worker-thread ones block on shared memory).
  */
 export interface VectorEnv<BatchObs = unknown, BatchAct = unknown> {
   readonly numEnvs: number;
   readonly singleObservationSpace: Space;
   readonly singleActionSpace: Space;
-  /** The batched spaces (Box of shape [N, …], MultiDiscrete for Discrete, Tuple otherwise). */
+  /** The batched spaces (`batchSpace`: Box of shape [N, …], MultiDiscrete for Discrete, integer Box for MultiDiscrete/MultiBinary, Dict/Tuple member-wise, Tuple of N otherwise). */
   readonly observationSpace: Space<BatchObs>;
   readonly actionSpace: Space<BatchAct>;
   readonly autoresetMode: AutoresetMode;
