@@ -13,50 +13,68 @@ function envObs(obs: Float32Array, i: number): number[] {
 }
 
 describe('CartPoleVectorEnv', () => {
-  it('follows each single CartPole-v1 env bit for bit, across terminations, truncations and autoresets', () => {
-    const numEnvs = 6;
-    const maxEpisodeSteps = 15; // short, so that both terminations and truncations happen
-    const vector = new CartPoleVectorEnv(numEnvs, {}, { maxEpisodeSteps });
-    const singles = Array.from({ length: numEnvs }, () => new CartPoleEnv());
-    const elapsed = new Array<number>(numEnvs).fill(0);
-    const needsReset = new Array<boolean>(numEnvs).fill(false);
-    const seed = 100;
-    const { obs } = vector.reset({ seed });
-    singles.forEach((env, i) => expect(envObs(obs, i)).toEqual(Array.from(env.reset({ seed: seed + i }).obs)));
+  for (const autoresetMode of ['next-step', 'same-step', 'disabled'] as const) {
+    it(`follows each single CartPole-v1 env bit for bit across terminations, truncations and resets (${autoresetMode})`, () => {
+      const numEnvs = 6;
+      const maxEpisodeSteps = 15; // short, so that both terminations and truncations happen
+      const vector = new CartPoleVectorEnv(numEnvs, {}, { maxEpisodeSteps, autoresetMode });
+      const singles = Array.from({ length: numEnvs }, () => new CartPoleEnv());
+      const elapsed = new Array<number>(numEnvs).fill(0);
+      const pendingReset = new Array<boolean>(numEnvs).fill(false);
+      const seed = 100;
+      const { obs } = vector.reset({ seed });
+      singles.forEach((env, i) => expect(envObs(obs, i)).toEqual(Array.from(env.reset({ seed: seed + i }).obs)));
 
-    const actionRng = Rng.fromSeed(5);
-    const actions = new Int32Array(numEnvs);
-    let terminations = 0;
-    let truncations = 0;
-    for (let t = 0; t < 400; t++) {
-      for (let i = 0; i < numEnvs; i++) actions[i] = actionRng.integer(0, 1);
-      const result = vector.step(actions);
-      for (let i = 0; i < numEnvs; i++) {
-        const env = singles[i];
-        if (needsReset[i]) {
-          // Next-step autoreset: the single env's unseeded reset, reward 0, no flags.
-          expect(envObs(result.obs, i)).toEqual(Array.from(env.reset().obs));
-          expect([result.rewards[i], result.terminations[i], result.truncations[i]]).toEqual([0, 0, 0]);
-          needsReset[i] = false;
-          elapsed[i] = 0;
-          continue;
+      const actionRng = Rng.fromSeed(5);
+      const actions = new Int32Array(numEnvs);
+      let terminations = 0;
+      let truncations = 0;
+      for (let t = 0; t < 300; t++) {
+        for (let i = 0; i < numEnvs; i++) actions[i] = actionRng.integer(0, 1);
+        const result = vector.step(actions);
+        const ended = new Uint8Array(numEnvs);
+        for (let i = 0; i < numEnvs; i++) {
+          const env = singles[i];
+          if (pendingReset[i]) {
+            // Next-step autoreset: the single env's unseeded reset, reward 0, no flags.
+            expect(envObs(result.obs, i)).toEqual(Array.from(env.reset().obs));
+            expect([result.rewards[i], result.terminations[i], result.truncations[i]]).toEqual([0, 0, 0]);
+            pendingReset[i] = false;
+            elapsed[i] = 0;
+            continue;
+          }
+          const expected = env.step(actions[i]);
+          const truncated = ++elapsed[i] >= maxEpisodeSteps;
+          expect(result.rewards[i]).toBe(expected.reward);
+          expect(result.terminations[i]).toBe(expected.terminated ? 1 : 0);
+          expect(result.truncations[i]).toBe(truncated ? 1 : 0);
+          if (expected.terminated) terminations++;
+          else if (truncated) truncations++;
+          const over = expected.terminated || truncated;
+          if (over && autoresetMode === 'same-step') {
+            expect(Array.from((result.infos.final_obs as Float32Array[])[i])).toEqual(Array.from(expected.obs));
+            expect(envObs(result.obs, i)).toEqual(Array.from(env.reset().obs));
+            elapsed[i] = 0;
+          } else {
+            expect(envObs(result.obs, i)).toEqual(Array.from(expected.obs));
+            expect(vector.getState(i)).toEqual(env.getState());
+          }
+          if (over && autoresetMode === 'next-step') pendingReset[i] = true;
+          if (over) ended[i] = 1;
         }
-        const expected = env.step(actions[i]);
-        elapsed[i]++;
-        const truncated = elapsed[i] >= maxEpisodeSteps;
-        expect(envObs(result.obs, i)).toEqual(Array.from(expected.obs));
-        expect(result.rewards[i]).toBe(expected.reward);
-        expect(result.terminations[i]).toBe(expected.terminated ? 1 : 0);
-        expect(result.truncations[i]).toBe(truncated ? 1 : 0);
-        expect(vector.getState(i)).toEqual(env.getState());
-        if (expected.terminated) terminations++;
-        else if (truncated) truncations++;
-        needsReset[i] = expected.terminated || truncated;
+        if (autoresetMode === 'disabled' && ended.some((v) => v === 1)) {
+          const reset = vector.reset({ mask: ended });
+          for (let i = 0; i < numEnvs; i++) {
+            if (!ended[i]) continue;
+            expect(envObs(reset.obs, i)).toEqual(Array.from(singles[i].reset().obs));
+            elapsed[i] = 0;
+          }
+        }
       }
-    }
-    expect(terminations).toBeGreaterThan(20);
-    expect(truncations).toBeGreaterThan(20);
-  });
+      expect(terminations).toBeGreaterThan(15);
+      expect(truncations).toBeGreaterThan(15);
+    });
+  }
 
   it('next-step: the step after an end returns the new episode with reward 0 and no flags, ignoring the action', () => {
     const vector = new CartPoleVectorEnv(2);
