@@ -153,7 +153,12 @@ async function main(): Promise<void> {
     await bench.dispose?.();
   }
   const reference = measurements[0].stepsPerSecond;
-  const cases = measurements.map((m) => ({ ...m, ratioToReference: m.stepsPerSecond / reference }));
+  const cases = measurements.map((m) => ({
+    ...m,
+    stepsPerSecond: Math.round(m.stepsPerSecond),
+    repetitions: m.repetitions.map(Math.round),
+    ratioToReference: Math.round((m.stepsPerSecond / reference) * 1e4) / 1e4,
+  }));
   const goals = GOALS.map((goal) => {
     const measured = cases.find((c) => c.name === goal.case);
     if (!measured) throw new Error(`goal '${goal.name}' refers to unknown case '${goal.case}'`);
