@@ -162,5 +162,6 @@ describe('CartPole-v1', () => {
     const env = new CartPoleEnv();
     env.reset({ seed: 0 });
     expect(() => env.render()).toThrow(/render\(\) needs a render mode; create the env with one of ansi, rgb_array/);
+    expect(() => new CartPoleEnv({}, { renderMode: 'human' })).toThrow(/no render mode 'human'; allowed: ansi, rgb_array/);
   });
 });

@@ -12,7 +12,7 @@ import {
   type StatefulEnv,
   type StepResult,
 } from '@rlft/core';
-import { noRenderModeError } from '../shared/render-mode.js';
+import { checkRenderMode, noRenderModeError } from '../shared/render-mode.js';
 import { readResetBounds, readStateOption, toStateVector } from '../shared/reset-options.js';
 import { DT, MAX_VEL_1, MAX_VEL_2, acrobotGoalReached, bound, createRk4Workspace, rk4Step, wrap } from './dynamics.js';
 import { renderAcrobotAnsi, renderAcrobotRgb } from './render.js';
@@ -67,7 +67,7 @@ export class AcrobotEnv extends Env<Float32Array, number> implements StatefulEnv
     this.dynamics = parsed.book_or_nips;
     this.torqueNoiseMax = parsed.torque_noise_max;
     this.metadata = { renderModes: ['ansi', 'rgb_array'], renderFps: 15 };
-    this.renderMode = options.renderMode;
+    this.renderMode = checkRenderMode(this.id, this.metadata.renderModes, options.renderMode);
   }
 
   reset(options: ResetOptions = {}): ResetResult<Float32Array> {

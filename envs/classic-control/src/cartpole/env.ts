@@ -12,7 +12,7 @@ import {
   type StatefulEnv,
   type StepResult,
 } from '@rlft/core';
-import { noRenderModeError } from '../shared/render-mode.js';
+import { checkRenderMode, noRenderModeError } from '../shared/render-mode.js';
 import { readResetBounds, readStateOption, toStateVector } from '../shared/reset-options.js';
 import {
   RESET_HIGH,
@@ -71,7 +71,7 @@ export class CartPoleEnv extends Env<Float32Array, number> implements StatefulEn
     const parsed = parseOptions(cartPoleKwargsSchema, kwargs, CARTPOLE_ID);
     this.suttonBartoReward = parsed.sutton_barto_reward;
     this.metadata = { renderModes: ['ansi', 'rgb_array'], renderFps: 50 };
-    this.renderMode = options.renderMode;
+    this.renderMode = checkRenderMode(this.id, this.metadata.renderModes, options.renderMode);
   }
 
   reset(options: ResetOptions = {}): ResetResult<Float32Array> {

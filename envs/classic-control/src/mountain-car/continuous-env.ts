@@ -12,7 +12,7 @@ import {
   type StepResult,
 } from '@rlft/core';
 import { readFloat32Action } from '../shared/actions.js';
-import { noRenderModeError } from '../shared/render-mode.js';
+import { checkRenderMode, noRenderModeError } from '../shared/render-mode.js';
 import { readResetBounds, readStateOption, toStateVector } from '../shared/reset-options.js';
 import { renderMountainCarAnsi, renderMountainCarRgb } from './render.js';
 import { GRAVITY, MAX_POSITION, MAX_SPEED, MIN_POSITION, RESET_HIGH, RESET_LOW, STATE_NAMES, mountainCarObservationSpace } from './track.js';
@@ -70,7 +70,7 @@ export class MountainCarContinuousEnv extends Env<Float32Array, Float32Array> im
     super();
     this.goalVelocity = parseOptions(mountainCarContinuousKwargsSchema, kwargs, MOUNTAIN_CAR_CONTINUOUS_ID).goal_velocity;
     this.metadata = { renderModes: ['ansi', 'rgb_array'], renderFps: 30 };
-    this.renderMode = options.renderMode;
+    this.renderMode = checkRenderMode(this.id, this.metadata.renderModes, options.renderMode);
   }
 
   reset(options: ResetOptions = {}): ResetResult<Float32Array> {

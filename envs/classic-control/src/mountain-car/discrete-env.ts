@@ -11,7 +11,7 @@ import {
   type StatefulEnv,
   type StepResult,
 } from '@rlft/core';
-import { noRenderModeError } from '../shared/render-mode.js';
+import { checkRenderMode, noRenderModeError } from '../shared/render-mode.js';
 import { readResetBounds, readStateOption, toStateVector } from '../shared/reset-options.js';
 import { renderMountainCarAnsi, renderMountainCarRgb } from './render.js';
 import { GRAVITY, MAX_POSITION, MAX_SPEED, MIN_POSITION, RESET_HIGH, RESET_LOW, STATE_NAMES, mountainCarObservationSpace } from './track.js';
@@ -49,7 +49,7 @@ export class MountainCarEnv extends Env<Float32Array, number> implements Statefu
     super();
     this.goalVelocity = parseOptions(mountainCarKwargsSchema, kwargs, MOUNTAIN_CAR_ID).goal_velocity;
     this.metadata = { renderModes: ['ansi', 'rgb_array'], renderFps: 30 };
-    this.renderMode = options.renderMode;
+    this.renderMode = checkRenderMode(this.id, this.metadata.renderModes, options.renderMode);
   }
 
   reset(options: ResetOptions = {}): ResetResult<Float32Array> {

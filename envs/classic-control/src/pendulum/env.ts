@@ -12,7 +12,7 @@ import {
   type StepResult,
 } from '@rlft/core';
 import { readFloat32Action } from '../shared/actions.js';
-import { noRenderModeError } from '../shared/render-mode.js';
+import { checkRenderMode, noRenderModeError } from '../shared/render-mode.js';
 import { readNumberOption, readStateOption, toStateVector } from '../shared/reset-options.js';
 import { angleNormalize } from './angle.js';
 import { renderPendulumAnsi, renderPendulumRgb } from './render.js';
@@ -65,7 +65,7 @@ export class PendulumEnv extends Env<Float32Array, Float32Array> implements Stat
     super();
     this.g = parseOptions(pendulumKwargsSchema, kwargs, PENDULUM_ID).g;
     this.metadata = { renderModes: ['ansi', 'rgb_array'], renderFps: 30 };
-    this.renderMode = options.renderMode;
+    this.renderMode = checkRenderMode(this.id, this.metadata.renderModes, options.renderMode);
   }
 
   reset(options: ResetOptions = {}): ResetResult<Float32Array> {
