@@ -33,6 +33,14 @@ describe('the plugin', () => {
     expect(registry().resolveKwargs('MountainCar-v0')).toEqual({ goal_velocity: 0 });
   });
 
+  it('resolves the short aliases to the versioned ids', async () => {
+    const envs = registry();
+    const aliases = { cartpole: 'CartPole-v1', pendulum: 'Pendulum-v1', mountaincar: 'MountainCar-v0', 'mountaincar-continuous': 'MountainCarContinuous-v0', acrobot: 'Acrobot-v1' };
+    for (const [alias, id] of Object.entries(aliases)) expect(envs.spec(alias).id).toBe(id);
+    const env = await envs.make('cartpole');
+    expect(env.spec?.id).toBe('CartPole-v1');
+  });
+
   it('truncates through make() at the registered time limit', async () => {
     const env = (await registry().make('CartPole-v1')) as Env<Float32Array, number>;
     let { obs } = env.reset({ seed: 0 });

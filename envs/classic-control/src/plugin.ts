@@ -17,6 +17,7 @@ export default definePlugin({
   envs: [
     {
       id: CARTPOLE_ID,
+      aliases: ['cartpole'],
       entryPoint: (kwargs) => new CartPoleEnv(kwargs as CartPoleKwargs),
       vectorEntryPoint: (numEnvs, kwargs, options) => new CartPoleVectorEnv(numEnvs, kwargs as CartPoleKwargs, options),
       kwargsSchema: cartPoleKwargsSchema,
@@ -26,6 +27,7 @@ export default definePlugin({
     },
     {
       id: PENDULUM_ID,
+      aliases: ['pendulum'],
       entryPoint: (kwargs) => new PendulumEnv(kwargs as PendulumKwargs),
       kwargsSchema: pendulumKwargsSchema,
       maxEpisodeSteps: 200,
@@ -33,6 +35,7 @@ export default definePlugin({
     },
     {
       id: MOUNTAIN_CAR_ID,
+      aliases: ['mountaincar'],
       entryPoint: (kwargs) => new MountainCarEnv(kwargs as MountainCarKwargs),
       kwargsSchema: mountainCarKwargsSchema,
       maxEpisodeSteps: 200,
@@ -41,6 +44,7 @@ export default definePlugin({
     },
     {
       id: MOUNTAIN_CAR_CONTINUOUS_ID,
+      aliases: ['mountaincar-continuous'],
       entryPoint: (kwargs) => new MountainCarContinuousEnv(kwargs as MountainCarContinuousKwargs),
       kwargsSchema: mountainCarContinuousKwargsSchema,
       maxEpisodeSteps: 999,
@@ -49,6 +53,7 @@ export default definePlugin({
     },
     {
       id: ACROBOT_ID,
+      aliases: ['acrobot'],
       entryPoint: (kwargs) => new AcrobotEnv(kwargs as AcrobotKwargs),
       kwargsSchema: acrobotKwargsSchema,
       maxEpisodeSteps: 500,
