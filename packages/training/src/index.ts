@@ -1,1 +1,5 @@
-export {};
+export * from './episode-stats.js';
+export * from './normalizers.js';
+export * from './observations.js';
+export * from './acting.js';
+export * from './rollout.js';
