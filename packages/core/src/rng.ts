@@ -8,6 +8,8 @@ import { randomInt } from 'node:crypto';
 export interface RngState {
   readonly algorithm: 'xoroshiro128plus';
   readonly state: readonly number[];
+  /** The second normal of the last polar-method pair, not yet returned (part of the stream). */
+  readonly spareNormal?: number;
 }
 
 /**
@@ -31,11 +33,14 @@ export class Rng {
     if (state.algorithm !== 'xoroshiro128plus') {
       throw new Error(`Unknown RNG algorithm '${String(state.algorithm)}'; allowed: xoroshiro128plus`);
     }
-    return new Rng(xoroshiro128plusFromState(state.state));
+    const rng = new Rng(xoroshiro128plusFromState(state.state));
+    rng.spareNormal = state.spareNormal;
+    return rng;
   }
 
   getState(): RngState {
-    return { algorithm: 'xoroshiro128plus', state: [...this.generator.getState()] };
+    const state = [...this.generator.getState()];
+    return this.spareNormal === undefined ? { algorithm: 'xoroshiro128plus', state } : { algorithm: 'xoroshiro128plus', state, spareNormal: this.spareNormal };
   }
 
   /** An independent copy: both continue with the same stream from here. */
