@@ -88,15 +88,15 @@ export function parsePreset(text: string, file: string): LoadedPreset {
   const result = presetSchema.safeParse(doc.toJS() ?? {});
   if (!result.success) {
     const problems = result.error.issues.flatMap((issue): string[] => {
+      const path = issue.path.map((segment) => (typeof segment === 'number' ? segment : String(segment)));
       if (issue.code === 'unrecognized_keys') {
         const allowed = issue.path.length === 0 ? PRESET_KEYS : optionKeys(presetSchema.shape.eval.unwrap());
         const section = issue.path.length === 0 ? 'top-level key' : `key in ${issue.path.join('.')}`;
         return issue.keys.map((key) => {
           const near = closestMatches(key, [...allowed], 1);
-          return `${locate([...issue.path, key])}: unknown ${section} '${key}'${near.length ? ` (did you mean '${near[0]}'?)` : ''}; allowed: ${allowed.join(', ')}`;
+          return `${locate([...path, key])}: unknown ${section} '${key}'${near.length ? ` (did you mean '${near[0]}'?)` : ''}; allowed: ${allowed.join(', ')}`;
         });
       }
-      const path = issue.path as PresetPath;
       return [`${locate(path)}: '${path.join('.')}': ${issue.message}`];
     });
     throw new PresetError(`Invalid preset ${file}:\n${problems.map((p) => `  ${p}`).join('\n')}`);
