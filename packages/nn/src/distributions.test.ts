@@ -114,6 +114,8 @@ describe('categorical (host)', () => {
     const masked = new Float32Array([0, -Infinity, 0]);
     for (let i = 0; i < 200; i++) expect(sampleCategorical(rng, masked)).not.toBe(1);
     expect(() => sampleCategorical(rng, logits, 4, 4)).toThrow(/row \[4, 8\) does not fit in 7 logits/);
+    expect(() => sampleCategorical(rng, new Float32Array([0, NaN]))).toThrow(/logit 1 of the row is NaN/);
+    expect(() => sampleCategorical(rng, new Float32Array([-Infinity, -Infinity]))).toThrow(/at least one above −∞/);
   });
 
   it('pick the greedy action and agree with the engine log-probability', () => {
@@ -199,6 +201,19 @@ describe('diagonal Gaussian', () => {
     const meanNegLogProb = -logProbs.reduce((a, b) => a + b, 0) / rows;
     expect(meanNegLogProb).toBeCloseTo(gaussianEntropyHost(ls), 1);
     expect(sampleGaussian(Rng.fromSeed(22), mu.subarray(0, 4), ls, new Float32Array(4))).toEqual(samples.subarray(0, 4));
+  });
+
+  it('compile inside jit with their gradient in logStd', () => {
+    const objective = jit(
+      valueAndGrad((ls: np.Array, mu: np.Array, x: np.Array) => np.mean(gaussianLogProb(mu, ls.ref, x).add(gaussianEntropy(ls, B).mul(0.01)))),
+    );
+    const [value, gradient] = objective(tensor(logStd, [D]), tensor(mean, [B, D]), tensor(actions, [B, D]));
+    const expected = logProbReference(mean, logStd, actions).reduce((s, v) => s + v, 0) / B + 0.01 * entropyReference(logStd);
+    expect(value.item()).toBeCloseTo(expected, 5);
+    // ∂/∂logStd_d of mean_b[Σ_d −½z² − logStd_d] + 0.01·entropy = mean_b[z_bd²] − 1 + 0.01.
+    const z2 = (d: number) => Array.from({ length: B }, (_, b) => ((actions[b * D + d] - mean[b * D + d]) / Math.exp(logStd[d])) ** 2);
+    read(gradient).forEach((g, d) => expect(g).toBeCloseTo(z2(d).reduce((s, v) => s + v, 0) / B - 0.99, 4));
+    objective.dispose();
   });
 
   it('host log-probabilities agree with the engine and check their lengths', () => {

@@ -68,8 +68,11 @@ export function logSumExp(values: ArrayLike<number>, offset = 0, n = values.leng
 export function sampleCategorical(rng: Rng, logits: ArrayLike<number>, offset = 0, n = logits.length - offset): number {
   checkRow(logits, offset, n, 'sampleCategorical');
   let max = -Infinity;
-  for (let i = offset; i < offset + n; i++) if (logits[i] > max) max = logits[i];
-  if (!Number.isFinite(max)) throw new RangeError(`sampleCategorical: the logits must be finite with at least one above −∞, max is ${max}`);
+  for (let i = offset; i < offset + n; i++) {
+    if (Number.isNaN(logits[i])) throw new RangeError(`sampleCategorical: logit ${i - offset} of the row is NaN`);
+    if (logits[i] > max) max = logits[i];
+  }
+  if (!Number.isFinite(max)) throw new RangeError(`sampleCategorical: the logits must be below +∞ with at least one above −∞, the largest is ${max}`);
   let total = 0;
   for (let i = offset; i < offset + n; i++) total += Math.exp(logits[i] - max);
   const target = rng.random() * total;
@@ -136,10 +139,11 @@ export function gaussianLogProbHost(
   mean: ArrayLike<number>,
   logStd: ArrayLike<number>,
   actions: ArrayLike<number>,
-  out = new Float32Array(mean.length / Math.max(logStd.length, 1)),
+  out?: Float32Array,
 ): Float32Array {
   const dims = checkGaussian(mean, logStd, actions.length, 'gaussianLogProbHost', 'actions');
   const batch = mean.length / dims;
+  out ??= new Float32Array(batch);
   if (out.length !== batch) throw new RangeError(`gaussianLogProbHost: out has length ${out.length}, expected the batch size ${batch}`);
   let normaliser = 0;
   for (let d = 0; d < dims; d++) normaliser += logStd[d] + HALF_LOG_TWO_PI;

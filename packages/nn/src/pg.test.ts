@@ -196,7 +196,7 @@ describe('a PPO loss built from these pieces', () => {
     const returns = draws(rng, N, 1);
     const step = jit(
       valueAndGrad(
-        (lr: np.Array, v: np.Array, batch: { advantages: np.Array; returns: np.Array }) => {
+        (lr: np.Array, v: np.Array, batch: { advantages: np.Array; returns: np.Array }): [np.Array, Record<'clipfrac' | 'approx_kl' | 'old_approx_kl', np.Array>] => {
           const policyLoss = np.mean(clippedSurrogate(lr.ref, normalizeEngine(batch.advantages), 0.2));
           const loss = policyLoss.add(valueLoss(v, batch.returns).mul(0.5));
           const { oldApproxKl, approxKl: kl } = approxKl(lr.ref);

@@ -8,8 +8,10 @@ import { numpy as np } from '@jax-js/jax';
  * estimators live in `advantages.ts`.
  */
 
-function checkClip(epsLow: number, epsHigh: number, what: string): void {
+/** Validate a clip range; on failure release the arrays the caller would have consumed, then throw. */
+function checkClip(epsLow: number, epsHigh: number, what: string, ...consumed: np.Array[]): void {
   if (!(epsLow >= 0 && epsLow < 1) || !(epsHigh >= 0)) {
+    for (const array of consumed) array.dispose();
     throw new RangeError(`${what}: the clip range needs 0 ≤ epsLow < 1 and epsHigh ≥ 0, got epsLow ${epsLow}, epsHigh ${epsHigh}`);
   }
 }
@@ -20,7 +22,7 @@ function checkClip(epsLow: number, epsHigh: number, what: string): void {
  * εhigh > εlow is DAPO's clip-higher.
  */
 export function clippedSurrogate(logRatio: np.Array, advantages: np.Array, epsLow: number, epsHigh = epsLow): np.Array {
-  checkClip(epsLow, epsHigh, 'clippedSurrogate');
+  checkClip(epsLow, epsHigh, 'clippedSurrogate', logRatio, advantages);
   const ratio = np.exp(logRatio);
   const clipped = np.clip(ratio.ref, 1 - epsLow, 1 + epsHigh);
   return np.maximum(ratio.mul(advantages.ref).neg(), clipped.mul(advantages).neg());
@@ -28,7 +30,7 @@ export function clippedSurrogate(logRatio: np.Array, advantages: np.Array, epsLo
 
 /** Fraction of elements whose ratio lies outside [1 − εlow, 1 + εhigh] (CleanRL's `clipfrac`), a scalar. */
 export function clipFraction(logRatio: np.Array, epsLow: number, epsHigh = epsLow): np.Array {
-  checkClip(epsLow, epsHigh, 'clipFraction');
+  checkClip(epsLow, epsHigh, 'clipFraction', logRatio);
   const ratio = np.exp(logRatio);
   const outside = np.logicalOr(ratio.ref.less(1 - epsLow), ratio.greater(1 + epsHigh));
   return np.mean(outside.astype(np.float32));
@@ -72,7 +74,8 @@ export function valueLoss(values: np.Array, returns: np.Array, options: ValueLos
 
 /**
  * (x − mean)/(std + eps) over all elements with the unbiased std: per-minibatch advantage
- * normalisation inside the compiled step (CleanRL's `norm_adv`).
+ * normalisation inside the compiled step (CleanRL's `norm_adv`). Needs at least two
+ * elements: the unbiased std of one is NaN, as in torch.
  */
 export function normalizeEngine(x: np.Array, eps = 1e-8): np.Array {
   const mean = np.mean(x.ref);
