@@ -1,1 +1,10 @@
-export {};
+export * from './spec.js';
+export * from './params.js';
+export * from './host-mlp.js';
+export * from './obs-normalization.js';
+export * from './checkpoint.js';
+export * from './mlp-policy.js';
+export { buildOnnxModel, ONNX_IR_VERSION, ONNX_NAMES, ONNX_OPSET, ONNX_POLICY_METADATA_KEY } from './onnx/graph.js';
+export { exportOnnx, exportCheckpointToOnnx } from './onnx/export.js';
+export { readOnnxMetadata } from './onnx/schema.js';
+export * from './onnx-policy.js';
