@@ -88,6 +88,24 @@ describe('categorical (engine)', () => {
   });
 });
 
+describe('ownership', () => {
+  it('engine functions consume exactly the references they are given', () => {
+    const logits = tensor([0.1, 2, -1, 0.5], [2, 2]);
+    const actions = tensor([1, 0, 0, 1], [2, 2]);
+    const logStd = tensor([0.1, -0.3], [2]);
+    const outputs = [
+      categoricalLogProb(logits.ref, actions.ref),
+      categoricalEntropy(logits.ref),
+      gaussianLogProb(logits.ref, logStd.ref, actions.ref),
+      gaussianEntropy(logStd.ref, 2),
+      gaussianEntropy(logStd.ref),
+    ];
+    for (const output of outputs) output.dispose();
+    expect([logits.refCount, actions.refCount, logStd.refCount]).toEqual([1, 1, 1]);
+    for (const array of [logits, actions, logStd]) array.dispose();
+  });
+});
+
 describe('categorical (host)', () => {
   it('one-hot encodes actions of a Discrete space with a start', () => {
     expect(Array.from(oneHot([1, 3], 3, 1))).toEqual([1, 0, 0, 0, 0, 1]);

@@ -187,6 +187,30 @@ describe('klEstimate and approxKl', () => {
   });
 });
 
+describe('ownership', () => {
+  it('every function consumes exactly the references it is given', () => {
+    const a = tensor([0.1, -0.2, 0.3]);
+    const b = tensor([1, -1, 0.5]);
+    const c = tensor([0.2, 0, 0.1]);
+    const outputs = [
+      clippedSurrogate(a.ref, b.ref, 0.2),
+      clipFraction(a.ref, 0.2, 0.3),
+      valueLoss(a.ref, b.ref),
+      valueLossElements(a.ref, b.ref, { oldValues: c.ref, clip: 0.2 }),
+      normalizeEngine(a.ref),
+      klEstimate(a.ref, b.ref, 'k3'),
+      ...Object.values(approxKl(a.ref)),
+    ];
+    for (const output of outputs) output.dispose();
+    expect([a.refCount, b.refCount, c.refCount]).toEqual([1, 1, 1]);
+    // A rejected call releases what it would have consumed.
+    expect(() => clippedSurrogate(a.ref, b.ref, -1)).toThrow(/epsLow/);
+    expect(() => valueLoss(a.ref, b.ref, { oldValues: c.ref })).toThrow(/together/);
+    expect([a.refCount, b.refCount, c.refCount]).toEqual([1, 1, 1]);
+    for (const array of [a, b, c]) array.dispose();
+  });
+});
+
 describe('a PPO loss built from these pieces', () => {
   it('compiles in one jit with its diagnostics as aux', () => {
     const rng = Rng.fromSeed(46);
