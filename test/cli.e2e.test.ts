@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { collect, IsolatedRlft, lastJsonLine } from './helpers/cli.js';
 
@@ -19,7 +21,7 @@ describe('rlft --help', () => {
   it('lists the topics and commands', async () => {
     const { code, stdout } = await rlft.run(['--help']);
     expect(code).toBe(0);
-    for (const word of ['envs', 'eval', 'run', 'plugins']) expect(stdout).toMatch(new RegExp(`^\\s+${word}\\s`, 'm'));
+    for (const word of ['envs', 'eval', 'run', 'export', 'plugins']) expect(stdout).toMatch(new RegExp(`^\\s+${word}\\s`, 'm'));
   });
 
   it('documents the eval flags', async () => {
@@ -148,8 +150,33 @@ describe('rlft eval', () => {
 });
 
 describe('rlft run', () => {
-  it('says clearly that no training algorithms are registered yet', async () => {
-    expectCleanError(await rlft.run(['run', '--env', 'CartPole-v1', '--algo', 'ppo']), /No training algorithms are registered yet/);
-    expectCleanError(await rlft.run(['run']), /No training algorithms are registered yet/);
+  it('without --algo lists the built-in training algorithms', async () => {
+    const { code, stdout, stderr } = await rlft.run(['run']);
+    expect(code).toBe(0);
+    expect(stderr).not.toContain('failed to load');
+    for (const [algo, plugin] of [
+      ['ppo', '@rlft/algo-ppo'],
+      ['reinforce', '@rlft/algo-reinforce'],
+      ['grpo', '@rlft/algo-grpo'],
+    ]) {
+      expect(stdout).toMatch(new RegExp(`^${algo}\\s+${plugin}\\s`, 'm'));
+    }
+  });
+
+  it('documents its flags, and those of export', async () => {
+    const run = await rlft.run(['run', '--help']);
+    for (const flag of ['--config', '--env', '--algo', '--set', '--steps', '--seed', '--kwarg', '--out', '--resume', '--eval-episodes', '--json', '--progress']) {
+      expect(run.stdout).toContain(flag);
+    }
+    const exported = await rlft.run(['export', '--help']);
+    for (const flag of ['--checkpoint', '--format', '--out']) expect(exported.stdout).toContain(flag);
+  });
+
+  it('rejects a config key the algorithm does not have, naming the allowed ones, before training', async () => {
+    expectCleanError(
+      await rlft.run(['run', '--env', 'CartPole-v1', '--algo', 'ppo', '--set', 'lr=0.1', '--out', join(rlft.dir, 'runs')]),
+      /Invalid options for algorithm 'ppo': unknown option 'lr'.*Allowed: .*learning_rate.*Set by: 'lr' from --set lr=0\.1\./,
+    );
+    expect(existsSync(join(rlft.dir, 'runs'))).toBe(false);
   });
 });

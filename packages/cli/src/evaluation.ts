@@ -77,3 +77,19 @@ export async function evaluateOnEnv(host: PluginHost, request: EvaluationRequest
     env.close();
   }
 }
+
+/** The policy that acts from the checkpoints training algorithms write (from `@rlft/policy-mlp`). */
+export const CHECKPOINT_POLICY = 'mlp';
+
+export interface CheckpointEvaluationRequest extends Omit<EvaluationRequest, 'policy' | 'policyOptions'> {
+  checkpoint: string;
+}
+
+/**
+ * A trained checkpoint's evaluation: the `mlp` policy acting deterministically (the mode of
+ * its action distribution), so the number measures the policy rather than its exploration noise.
+ */
+export function evaluateCheckpoint(host: PluginHost, request: CheckpointEvaluationRequest): Promise<EvaluationSummary> {
+  const { checkpoint, ...rest } = request;
+  return evaluateOnEnv(host, { ...rest, policy: host.policy(CHECKPOINT_POLICY), policyOptions: { checkpoint, deterministic: true } });
+}

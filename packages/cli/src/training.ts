@@ -1,13 +1,4 @@
-import { existsSync } from 'node:fs';
-import {
-  parseOptions,
-  RlftError,
-  RunDirectory,
-  type AlgorithmContribution,
-  type PluginHost,
-  type TrainProgress,
-  type TrainResult,
-} from '@rlft/core';
+import { MetricsLogger, RlftError, type AlgorithmContribution, type EnvRegistry, type PluginHost, type RunDirectory, type TrainProgress, type TrainResult } from '@rlft/core';
 
 /** Algorithms arrive through plugins; with none loaded, `rlft run` has nothing to offer. */
 export class NoAlgorithmsError extends RlftError {
@@ -20,67 +11,64 @@ export class NoAlgorithmsError extends RlftError {
   }
 }
 
+/** The algorithms the plugins provide; none at all is an error of its own. */
+export function availableAlgorithms(host: PluginHost): (AlgorithmContribution & { plugin: string })[] {
+  const algorithms = host.algorithms();
+  if (algorithms.length === 0) throw new NoAlgorithmsError();
+  return algorithms;
+}
+
 export interface TrainingRequest {
   algorithm: AlgorithmContribution;
+  /** The algorithm's config, already validated by its schema. */
+  config: Record<string, unknown>;
+  registry: EnvRegistry;
+  /** The canonical env id (aliases resolved) and its validated kwargs. */
   envId: string;
   envKwargs: Record<string, unknown>;
-  config: Record<string, unknown>;
   seed: number;
-  /** Directory under which the run directory is created. */
-  runsRoot: string;
+  run: RunDirectory;
+  /** A checkpoint directory to continue from. */
   resumeFrom?: string;
   signal: AbortSignal;
   onProgress?(progress: TrainProgress): void;
 }
 
 export interface TrainingOutcome {
-  run: RunDirectory;
   result: TrainResult;
+  /** Environment steps done by the end (including those before a resume), when known. */
+  steps: number | null;
+  /** Wall-clock seconds of this invocation's training (creation of the algorithm included). */
+  wallSeconds: number;
 }
 
-/**
- * Validate the algorithm's config and the env's kwargs, create the run directory (resolved
- * config first, so a crashed run still records what it was), train, and write the summary.
- */
-export async function trainOnEnv(host: PluginHost, request: TrainingRequest): Promise<TrainingOutcome> {
-  const spec = host.registry.spec(request.envId);
-  const envKwargs = host.registry.resolveKwargs(spec.id, request.envKwargs);
-  const config = parseOptions(request.algorithm.configSchema, request.config, `algorithm '${request.algorithm.id}'`);
-  if (request.resumeFrom !== undefined && !existsSync(request.resumeFrom)) {
-    throw new RlftError('BAD_RESUME', `--resume ${request.resumeFrom}: no such checkpoint directory`);
-  }
-  const algorithm = await request.algorithm.create(config);
-  const run = RunDirectory.create(request.runsRoot, `${request.algorithm.id}-${spec.name}`);
-  run.writeConfig({
-    algorithm: request.algorithm.id,
-    plugin: (request.algorithm as { plugin?: string }).plugin,
-    env: spec.id,
-    envKwargs,
-    seed: request.seed,
-    config,
-    ...(request.resumeFrom !== undefined ? { resumeFrom: request.resumeFrom } : {}),
-  });
+/** Create the algorithm and train it in `run`, timing it and noting the last step reached. */
+export async function trainInRun(request: TrainingRequest): Promise<TrainingOutcome> {
+  const started = performance.now();
+  let lastReported: number | undefined;
+  const algorithm = await request.algorithm.create(request.config);
   const result = await algorithm.train({
-    registry: host.registry,
-    envId: spec.id,
-    envKwargs,
+    registry: request.registry,
+    envId: request.envId,
+    envKwargs: request.envKwargs,
     seed: request.seed,
-    run,
-    logger: run.logger,
+    run: request.run,
+    logger: request.run.logger,
     signal: request.signal,
     ...(request.resumeFrom !== undefined ? { resumeFrom: request.resumeFrom } : {}),
-    ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+    onProgress: (progress) => {
+      lastReported = progress.step;
+      request.onProgress?.(progress);
+    },
   });
-  run.writeSummary(runSummary(request.algorithm.id, spec.id, request.seed, result));
-  return { run, result };
+  const wallSeconds = (performance.now() - started) / 1000;
+  return { result, steps: finalStep(request.run, lastReported), wallSeconds };
 }
 
-function runSummary(algorithm: string, envId: string, seed: number, result: TrainResult): string {
-  const lines = [`# ${algorithm} on ${envId}`, '', `- seed: ${seed}`, `- finished: ${result.interrupted ? 'no (interrupted)' : 'yes'}`];
-  if (result.checkpoint) lines.push(`- last checkpoint: ${result.checkpoint}`);
-  const metrics = Object.entries(result.metrics);
-  if (metrics.length) {
-    lines.push('', '| metric | value |', '|---|---|', ...metrics.map(([name, value]) => `| ${name} | ${value} |`));
-  }
-  return `${lines.join('\n')}\n`;
+/** The furthest step known: the last progress report or the last metrics record, whichever is later. */
+function finalStep(run: RunDirectory, lastReported: number | undefined): number | null {
+  const records = MetricsLogger.read(run.logger.path);
+  const logged = records.length ? records[records.length - 1]!.step : undefined;
+  const known = [lastReported, logged].filter((s): s is number => typeof s === 'number' && Number.isFinite(s));
+  return known.length ? Math.max(...known) : null;
 }

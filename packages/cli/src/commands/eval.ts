@@ -5,6 +5,7 @@ import { evaluationJsonLine, evaluationTable } from '../format/evaluation.js';
 import { formatNumber } from '../format/numbers.js';
 import { abortOnInterrupt, INTERRUPTED_EXIT_CODE } from '../interrupt.js';
 import { optionsPerPolicy, parseKeyValues } from '../key-values.js';
+import { applyPolicyFileFlags } from '../policy-files.js';
 import { parsePolicyList } from '../policy-list.js';
 import { ProgressLine } from '../progress.js';
 
@@ -15,12 +16,16 @@ export default class Eval extends RlftCommand {
 With --json, stdout ends with one JSON line per policy:
 {"env","policy","episodes","seed","return":{"mean","std","min","max"},"length":{"mean","std","min","max"}}
 
+Trained policies: --policy mlp --checkpoint PATH (a run directory or one of its checkpoints; deterministic by default, --policy-opt mlp.deterministic=false samples) and --policy onnx --model FILE (from \`rlft export\`).
+
 Ctrl-C stops after the current episode and prints the result of the finished episodes (exit code 130); a second Ctrl-C quits at once.`;
   static override examples = [
     '<%= config.bin %> <%= command.id %> --env CartPole-v1 --policy random,constant --episodes 100 --seed 0',
     '<%= config.bin %> <%= command.id %> --env CartPole-v1 --policy random --episodes 100 --seed 0 --json',
     '<%= config.bin %> <%= command.id %> --env Pendulum-v1 --policy constant --policy-opt value=2 -k g=9.81',
     '<%= config.bin %> <%= command.id %> --env MountainCar-v0 --policy random,constant --policy-opt constant.value=2',
+    '<%= config.bin %> <%= command.id %> --env CartPole-v1 --policy mlp,random --checkpoint runs/ppo-CartPole-v1-20260101T120000 --episodes 100',
+    '<%= config.bin %> <%= command.id %> --env CartPole-v1 --policy onnx --model policy.onnx --episodes 100',
   ];
   static override flags = {
     env: Flags.string({ char: 'e', helpValue: 'ID', description: 'Environment id or alias (see `rlft envs list`).', required: true }),
@@ -43,6 +48,11 @@ Ctrl-C stops after the current episode and prints the result of the finished epi
       description: 'Policy option as key=value (repeatable), given to every policy; prefix a policy name to aim at one: constant.value=1.',
       multiple: true,
     }),
+    checkpoint: Flags.string({
+      helpValue: 'PATH',
+      description: 'Checkpoint of --policy mlp: a run directory (its latest checkpoint) or a checkpoint directory (same as --policy-opt mlp.checkpoint=PATH).',
+    }),
+    model: Flags.string({ helpValue: 'FILE', description: 'ONNX model of --policy onnx (same as --policy-opt onnx.model=FILE; `rlft export` writes one).' }),
     'max-episode-steps': Flags.integer({ helpValue: 'N', description: "Override the environment's time limit (steps per episode).", min: 1 }),
     json: Flags.boolean({ description: 'End stdout with one JSON line per policy instead of a table.' }),
     progress: Flags.boolean({
@@ -56,6 +66,10 @@ Ctrl-C stops after the current episode and prints the result of the finished epi
     const policyIds = parsePolicyList(flags.policy);
     const envKwargs = parseKeyValues(flags.kwarg, '-k');
     const optionsByPolicy = optionsPerPolicy(parseKeyValues(flags['policy-opt'], '--policy-opt'), policyIds);
+    await applyPolicyFileFlags(optionsByPolicy, {
+      ...(flags.checkpoint !== undefined ? { checkpoint: flags.checkpoint } : {}),
+      ...(flags.model !== undefined ? { model: flags.model } : {}),
+    });
 
     const host = await this.pluginHost();
     // Check everything the user typed before the first episode runs.
