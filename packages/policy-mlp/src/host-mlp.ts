@@ -4,6 +4,108 @@ import { hostTensor, layerSizes } from './params.js';
 import { actionDim, MlpSpecError, type MlpActivation, type MlpPolicySpec } from './spec.js';
 
 /**
+ * output[b, j] = bias[j] + Σ_i input[b, i]·w[j, i] for w stored [fanOut, fanIn]. Blocks of two
+ * rows × four outputs share their loads and keep eight independent sums in flight: in V8 that
+ * measured about 1.5× faster than one dot product at a time at batch 1, and 1.5× more at batch 8
+ * (JS has no SIMD; this is what is left to gain).
+ */
+function denseLayer(input: Float32Array, w: Float32Array, bias: Float32Array, output: Float32Array, batch: number, fanIn: number, fanOut: number): void {
+  let b = 0;
+  for (; b + 1 < batch; b += 2) denseRowPair(input, w, bias, output, b, fanIn, fanOut);
+  if (b < batch) denseRow(input, w, bias, output, b, fanIn, fanOut);
+}
+
+function denseRowPair(input: Float32Array, w: Float32Array, bias: Float32Array, output: Float32Array, b: number, fanIn: number, fanOut: number): void {
+  const in0 = b * fanIn;
+  const in1 = in0 + fanIn;
+  const out0 = b * fanOut;
+  const out1 = out0 + fanOut;
+  let j = 0;
+  for (; j + 3 < fanOut; j += 4) {
+    const r0 = j * fanIn;
+    const r1 = r0 + fanIn;
+    const r2 = r1 + fanIn;
+    const r3 = r2 + fanIn;
+    let s0 = bias[j];
+    let s1 = bias[j + 1];
+    let s2 = bias[j + 2];
+    let s3 = bias[j + 3];
+    let t0 = s0;
+    let t1 = s1;
+    let t2 = s2;
+    let t3 = s3;
+    for (let i = 0; i < fanIn; i++) {
+      const x = input[in0 + i];
+      const y = input[in1 + i];
+      const w0 = w[r0 + i];
+      const w1 = w[r1 + i];
+      const w2 = w[r2 + i];
+      const w3 = w[r3 + i];
+      s0 += x * w0;
+      s1 += x * w1;
+      s2 += x * w2;
+      s3 += x * w3;
+      t0 += y * w0;
+      t1 += y * w1;
+      t2 += y * w2;
+      t3 += y * w3;
+    }
+    output[out0 + j] = s0;
+    output[out0 + j + 1] = s1;
+    output[out0 + j + 2] = s2;
+    output[out0 + j + 3] = s3;
+    output[out1 + j] = t0;
+    output[out1 + j + 1] = t1;
+    output[out1 + j + 2] = t2;
+    output[out1 + j + 3] = t3;
+  }
+  for (; j < fanOut; j++) {
+    const r = j * fanIn;
+    let s = bias[j];
+    let t = s;
+    for (let i = 0; i < fanIn; i++) {
+      s += input[in0 + i] * w[r + i];
+      t += input[in1 + i] * w[r + i];
+    }
+    output[out0 + j] = s;
+    output[out1 + j] = t;
+  }
+}
+
+function denseRow(input: Float32Array, w: Float32Array, bias: Float32Array, output: Float32Array, b: number, fanIn: number, fanOut: number): void {
+  const inRow = b * fanIn;
+  const outRow = b * fanOut;
+  let j = 0;
+  for (; j + 3 < fanOut; j += 4) {
+    const r0 = j * fanIn;
+    const r1 = r0 + fanIn;
+    const r2 = r1 + fanIn;
+    const r3 = r2 + fanIn;
+    let s0 = bias[j];
+    let s1 = bias[j + 1];
+    let s2 = bias[j + 2];
+    let s3 = bias[j + 3];
+    for (let i = 0; i < fanIn; i++) {
+      const x = input[inRow + i];
+      s0 += x * w[r0 + i];
+      s1 += x * w[r1 + i];
+      s2 += x * w[r2 + i];
+      s3 += x * w[r3 + i];
+    }
+    output[outRow + j] = s0;
+    output[outRow + j + 1] = s1;
+    output[outRow + j + 2] = s2;
+    output[outRow + j + 3] = s3;
+  }
+  for (; j < fanOut; j++) {
+    const r = j * fanIn;
+    let s = bias[j];
+    for (let i = 0; i < fanIn; i++) s += input[inRow + i] * w[r + i];
+    output[outRow + j] = s;
+  }
+}
+
+/**
  * One dense stack evaluated in plain JS. Acting in environments runs the network once per step
  * at batch 1–64, where an engine call costs far more than the arithmetic, so inference uses
  * Float32Array loops with buffers allocated once (and grown only for a larger batch).
@@ -52,25 +154,15 @@ class HostDenseStack {
     }
     if (batch > this.capacity) this.grow(batch);
     const layers = this.weights.length;
-    const tanh = this.activation === 'tanh';
     let input: Float32Array = this.input;
     for (let k = 0; k < batch * inputSize; k++) input[k] = obs[k];
     for (let l = 0; l < layers; l++) {
-      const fanIn = this.sizes[l];
-      const fanOut = this.sizes[l + 1];
-      const w = this.weights[l];
-      const bias = this.biases[l];
       const output = this.activations[l];
-      const hidden = l + 1 < layers;
-      for (let b = 0; b < batch; b++) {
-        const inRow = b * fanIn;
-        const outRow = b * fanOut;
-        for (let j = 0; j < fanOut; j++) {
-          let sum = bias[j];
-          const wRow = j * fanIn;
-          for (let i = 0; i < fanIn; i++) sum += input[inRow + i] * w[wRow + i];
-          output[outRow + j] = !hidden ? sum : tanh ? Math.tanh(sum) : sum > 0 ? sum : 0;
-        }
+      denseLayer(input, this.weights[l], this.biases[l], output, batch, this.sizes[l], this.sizes[l + 1]);
+      if (l + 1 < layers) {
+        const n = batch * this.sizes[l + 1];
+        if (this.activation === 'tanh') for (let k = 0; k < n; k++) output[k] = Math.tanh(output[k]);
+        else for (let k = 0; k < n; k++) if (output[k] < 0) output[k] = 0;
       }
       input = output;
     }
