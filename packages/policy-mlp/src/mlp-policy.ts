@@ -12,6 +12,11 @@ export interface MlpPolicyOptions {
   seed?: number;
 }
 
+export interface MlpCheckpointPolicyOptions extends MlpPolicyOptions {
+  /** The environment the policy will act in: its spaces must be the ones the policy was trained on. */
+  env?: { observationSpace: Space; actionSpace: Space; envId?: string };
+}
+
 /** A discrete action (with the space's start) or a continuous one in the Box's dtype, clipped into its bounds. */
 export type MlpAction = number | NumericArray;
 
@@ -46,8 +51,10 @@ export class MlpPolicy implements Policy<unknown, MlpAction> {
   }
 
   /** Load the policy saved in a checkpoint directory (its spec from `metadata.policy`, the tensors beside it). */
-  static async fromCheckpoint(dir: string, options: MlpPolicyOptions = {}): Promise<MlpPolicy> {
+  static async fromCheckpoint(dir: string, options: MlpCheckpointPolicyOptions = {}): Promise<MlpPolicy> {
     const { spec, tensors } = await loadMlpCheckpoint(dir);
+    const { env } = options;
+    if (env) assertSpecMatchesSpaces(spec, env.observationSpace, env.actionSpace, env.envId ?? 'the environment');
     return new MlpPolicy(spec, tensors, options);
   }
 

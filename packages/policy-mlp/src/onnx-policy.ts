@@ -14,9 +14,10 @@ export interface OnnxPolicyContext {
 
 /**
  * A policy served by onnxruntime-node from an ONNX file with an `obs` input ([batch, obsDim]
- * float32, the flattened observation) and an `action` output: int64 indices for a Discrete
- * action space, float32 [batch, dim] for a Box. rlft's own exports also carry their spec,
- * which is checked against the environment's spaces.
+ * float32, the flattened observation; a model with another input name gets its first input) and
+ * an `action` output: int64 action values (the Discrete space's start included) or float32
+ * [batch, dim] for a Box, clipped into the box here as well. rlft's own exports also carry their
+ * spec, which is checked against the environment's spaces.
  */
 export class OnnxPolicy implements Policy<unknown, number | NumericArray> {
   readonly id = 'onnx';

@@ -104,7 +104,7 @@ describe('actorForward / criticForward', () => {
     const expectedLoss = Array.from(logits.ref.dataSync()).reduce((s, v) => s + v * v, 0) + Array.from(valuesHost).reduce((s, v) => s + v * v, 0);
     const state = optimizer.init(params);
     const result = step(refTree(params), state, np.array(optimizer.scalars(1)), obs());
-    expect(result.loss.item()).toBeCloseTo(expectedLoss, 4);
+    expect(result.metrics.loss).toBeCloseTo(expectedLoss, 4);
     const before = treeToHost(params);
     const after = treeToHost(result.params);
     // Adam's first step moves every parameter with a non-zero gradient by ≈ lr.
@@ -114,7 +114,6 @@ describe('actorForward / criticForward', () => {
     }
     disposeTree(result.params);
     disposeTree(result.state);
-    result.gradNorm.dispose();
     logits.dispose();
     values.dispose();
     disposeTree(params);

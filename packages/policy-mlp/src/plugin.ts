@@ -13,22 +13,19 @@ export default definePlugin({
   policies: [
     {
       id: 'mlp',
-      description: 'An MLP policy saved by rlft training (PPO, REINFORCE, GRPO): --policy-opt checkpoint=DIR',
+      description: 'An MLP policy saved by rlft training (PPO, REINFORCE, GRPO): --checkpoint RUN_OR_CHECKPOINT_DIR',
       optionsSchema: z
         .object({
           checkpoint: z.string().describe('checkpoint directory written by rlft run'),
           deterministic: z.boolean().default(true).describe('greedy actions (argmax / Gaussian mean) instead of samples'),
         })
         .strict(),
-      create: async (options, env) => {
-        const policy = await MlpPolicy.fromCheckpoint(options.checkpoint as string, { deterministic: options.deterministic as boolean, seed: env.seed });
-        policy.assertCompatible(env.observationSpace, env.actionSpace, env.envId);
-        return policy;
-      },
+      create: (options, env) =>
+        MlpPolicy.fromCheckpoint(options.checkpoint as string, { deterministic: options.deterministic as boolean, seed: env.seed, env }),
     },
     {
       id: 'onnx',
-      description: "An ONNX model with an 'obs' input and an 'action' output (e.g. from rlft export --format onnx): --policy-opt model=FILE",
+      description: "An ONNX model with an 'obs' input and an 'action' output (e.g. from rlft export --format onnx): --model FILE",
       optionsSchema: z.object({ model: z.string().describe('path of the .onnx file') }).strict(),
       create: (options, env) =>
         OnnxPolicy.load(options.model as string, { observationSpace: env.observationSpace, actionSpace: env.actionSpace, envId: env.envId }),
