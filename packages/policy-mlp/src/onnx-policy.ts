@@ -55,7 +55,12 @@ export class OnnxPolicy implements Policy<unknown, number | NumericArray> {
     } catch (error) {
       throw new RlftError('ONNX_POLICY', `Cannot read the ONNX model ${modelFile}: ${(error as Error).message}`);
     }
-    const stored = readOnnxMetadata(bytes).get(ONNX_POLICY_METADATA_KEY);
+    let stored: string | undefined;
+    try {
+      stored = readOnnxMetadata(bytes).get(ONNX_POLICY_METADATA_KEY);
+    } catch (error) {
+      throw new RlftError('ONNX_POLICY', `${modelFile} is not an ONNX model (${(error as Error).message})`);
+    }
     const spec = stored === undefined ? undefined : validateMlpSpec(JSON.parse(stored));
     if (spec) assertSpecMatchesSpaces(spec, context.observationSpace, context.actionSpace, context.envId);
     // One thread: a small MLP at batch 1 runs faster than the cost of waking a thread pool.

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Box, Discrete, Rng } from '@rlft/core';
@@ -124,6 +124,8 @@ describe('OnnxPolicy', () => {
     await expect(OnnxPolicy.load(file, { observationSpace: obsSpace(), actionSpace: new Discrete(2), envId: 'CartPole-v1' })).rejects.toThrow(
       /other spaces than CartPole-v1 has \(action space: policy Box\(\[-1\.0 0\.0\], \[1\.0 0\.5\], \(2,\), float32\), env Discrete\(2\)\)/,
     );
+    writeFileSync(join(dir, 'junk.onnx'), 'not a protobuf at all\n'.repeat(10));
+    await expect(OnnxPolicy.load(join(dir, 'junk.onnx'), { observationSpace: obsSpace(), actionSpace: new Discrete(2) })).rejects.toThrow(/junk\.onnx is not an ONNX model/);
     await expect(OnnxPolicy.load(join(dir, 'missing.onnx'), { observationSpace: obsSpace(), actionSpace: new Discrete(2) })).rejects.toThrow(/Cannot read the ONNX model .*missing\.onnx/);
   });
 });
