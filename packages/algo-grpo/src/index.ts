@@ -1,1 +1,2 @@
-export {};
+export * from './grpo.js';
+export { default as grpoPlugin } from './plugin.js';

@@ -1,1 +1,2 @@
-export {};
+export * from './reinforce.js';
+export { default as reinforcePlugin } from './plugin.js';

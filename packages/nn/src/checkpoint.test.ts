@@ -73,8 +73,6 @@ function makeTrainer() {
       const out = step(params, state, np.array(optimizer.scalars(t)), drawBatch(rng));
       params = out.params;
       state = out.state;
-      out.loss.dispose();
-      out.gradNorm.dispose();
     }
     return { params, state };
   };

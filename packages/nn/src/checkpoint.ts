@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs
 import { join } from 'node:path';
 import { replaceDirectoryAtomic, writeFileAtomic, type RngState } from '@rlft/core';
 import { readSafetensorsFile, toFloat32, writeSafetensorsFile, type SafetensorsTensor } from './safetensors.js';
-import { treeFromHost, treeToHost, type HostTensors, type ParamTree } from './tree.js';
+import { treeFromHost, treeToHost, type HostTensors, type ParamTree, type TreeLike } from './tree.js';
 
 /*
  * A checkpoint is one directory, swapped into place whole (built under a temporary name, then
@@ -19,11 +19,11 @@ const OPTIMIZER_FILE = 'optimizer.safetensors';
 const STATE_FILE = 'state.json';
 
 export interface CheckpointContent {
-  params: ParamTree;
+  params: TreeLike;
   /** More tensors for model.safetensors under their own names (e.g. `obs_rms.mean`); F32. */
   extraTensors?: HostTensors;
   /** Adam's first and second moments, trees shaped like `params`. */
-  optimizer?: { m: ParamTree; v: ParamTree };
+  optimizer?: { m: TreeLike; v: TreeLike };
   /** Progress counters (globalStep, update, episodes, …). */
   counters: Record<string, number>;
   /** Named generator states from `Rng.getState()`. */
@@ -142,7 +142,7 @@ export function loadCheckpoint(dir: string): LoadedCheckpoint {
 }
 
 /** Adam's `{ m, v }` shaped like `like` (not consumed) from a loaded checkpoint's `optimizerTensors`. */
-export function restoreOptimizerState<P extends ParamTree>(like: P, optimizerTensors: HostTensors): { m: P; v: P } {
+export function restoreOptimizerState<P extends TreeLike>(like: P, optimizerTensors: HostTensors): { m: P; v: P } {
   const moment = (prefix: 'm' | 'v'): P => {
     const tensors: HostTensors = new Map();
     for (const [name, tensor] of optimizerTensors) {
@@ -250,7 +250,7 @@ function readTensors(dir: string, file: string): HostTensors {
   return out;
 }
 
-function optimizerToHost(params: HostTensors, optimizer: { m: ParamTree; v: ParamTree }): HostTensors {
+function optimizerToHost(params: HostTensors, optimizer: { m: TreeLike; v: TreeLike }): HostTensors {
   const out: HostTensors = new Map();
   for (const prefix of ['m', 'v'] as const) {
     const moment = treeToHost(optimizer[prefix]);

@@ -1,6 +1,6 @@
 import { numpy as np } from '@jax-js/jax';
 import { InvalidKwargsError } from '@rlft/core';
-import { mapTree, refTree, zerosLike, leavesWithPaths, type ParamTree } from './tree.js';
+import { mapTree, refTree, zerosLike, leavesWithPaths, type ParamTree, type TreeLike } from './tree.js';
 
 export interface AdamConfig {
   /** Base learning rate (a schedule may scale it per step). */
@@ -13,7 +13,7 @@ export interface AdamConfig {
   weightDecay?: number;
 }
 
-export interface AdamState<P extends ParamTree = ParamTree> {
+export interface AdamState<P extends TreeLike = ParamTree> {
   m: P;
   v: P;
 }
@@ -48,7 +48,7 @@ export class Adam {
   }
 
   /** Zero moments shaped like `params` (does not consume them). */
-  init<P extends ParamTree>(params: P): AdamState<P> {
+  init<P extends TreeLike>(params: P): AdamState<P> {
     return { m: zerosLike(params), v: zerosLike(params) };
   }
 
@@ -56,7 +56,7 @@ export class Adam {
    * The per-step scalars for update number `step` (1-based) at learning rate `lr`:
    * [lr / (1 − β1^t), 1 / √(1 − β2^t), lr · weightDecay]. Float64 on the host, float32 in the engine.
    */
-  scalars(step: number, lr = this.learningRate): Float32Array {
+  scalars(step: number, lr = this.learningRate): Float32Array<ArrayBuffer> {
     if (!Number.isInteger(step) || step < 1) throw new RangeError(`Adam step must be an integer ≥ 1, got ${step}`);
     return new Float32Array([lr / (1 - this.beta1 ** step), 1 / Math.sqrt(1 - this.beta2 ** step), lr * this.weightDecay]);
   }
@@ -65,7 +65,7 @@ export class Adam {
    * One update; consumes `params`, `grads`, `state` and `scalars` (an array from `scalars()`),
    * returns the new parameters and state. Safe inside `jit`.
    */
-  apply<P extends ParamTree>(params: P, grads: P, state: AdamState<P>, scalars: np.Array): [P, AdamState<P>] {
+  apply<P extends TreeLike>(params: P, grads: P, state: AdamState<P>, scalars: np.Array): [P, AdamState<P>] {
     const { beta1, beta2, eps } = this;
     const stepSize = scalars.ref.slice([0, 1]).reshape([]);
     const invSqrtBias2 = scalars.ref.slice([1, 2]).reshape([]);
@@ -91,7 +91,7 @@ export class Adam {
 }
 
 /** √(Σ g²) over every leaf (consumes `grads`). */
-export function globalNorm(grads: ParamTree): np.Array {
+export function globalNorm(grads: TreeLike): np.Array {
   const squares = leavesWithPaths(grads).map(([, leaf]) => np.sum(np.square(leaf)));
   return np.sqrt(squares.reduce((total, s) => total.add(s)));
 }
@@ -101,7 +101,7 @@ export function globalNorm(grads: ParamTree): np.Array {
  * `clip_grad_norm_`: factor maxNorm / (norm + 1e-6), capped at 1). Consumes `grads`; returns
  * the clipped gradients and the norm before clipping.
  */
-export function clipByGlobalNorm<P extends ParamTree>(grads: P, maxNorm: number): [P, np.Array] {
+export function clipByGlobalNorm<P extends TreeLike>(grads: P, maxNorm: number): [P, np.Array] {
   const norm = globalNorm(refTree(grads));
   const factor = np.minimum(1, np.divide(maxNorm, norm.ref.add(1e-6)));
   const clipped = mapTree((g) => g.mul(factor.ref), grads);

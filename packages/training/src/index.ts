@@ -3,3 +3,8 @@ export * from './normalizers.js';
 export * from './observations.js';
 export * from './acting.js';
 export * from './rollout.js';
+export * from "./checkpointing.js";
+export * from "./clock.js";
+export * from "./episodes.js";
+export * from "./episodic-trainer.js";
+export * from "./log-probs.js";

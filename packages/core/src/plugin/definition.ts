@@ -44,3 +44,16 @@ export interface RlftPlugin {
 export function definePlugin(plugin: RlftPlugin): RlftPlugin {
   return plugin;
 }
+
+/**
+ * Type-checks an algorithm contribution against its own config schema: `create` receives the
+ * schema's parsed output (defaults filled), so algorithms need no casts.
+ */
+export function defineAlgorithm<Config>(contribution: {
+  id: string;
+  description: string;
+  configSchema: OptionsSchema<Config>;
+  create(config: Config): Algorithm | Promise<Algorithm>;
+}): AlgorithmContribution {
+  return contribution as unknown as AlgorithmContribution;
+}

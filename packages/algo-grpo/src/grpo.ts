@@ -1,0 +1,108 @@
+import { z, type Algorithm, type TrainContext, type TrainResult } from '@rlft/core';
+import { approxKl, clippedSurrogate, groupRelativeAdvantages, np, type LossAux } from '@rlft/nn';
+import type { MlpParams, MlpPolicySpec } from '@rlft/policy-mlp';
+import { actorLogProbs, episodicConfigShape, trainEpisodic, type EngineStepBatch, type EpisodicConfig, type RoundPlan } from '@rlft/training';
+
+export const GRPO_ID = 'grpo';
+
+export const grpoConfigSchema = z
+  .object({
+    ...episodicConfigShape,
+    num_groups: z.number().int().positive().default(4).describe('start states per update (each a distinct seed)'),
+    group_size: z.number().int().min(2).default(8).describe('G: episodes per start state'),
+    epsilon: z.number().positive().default(0.2).describe('lower clip ε of the ratio'),
+    epsilon_high: z.number().positive().nullable().default(null).describe('upper clip ε (null: equal to epsilon)'),
+    num_iterations: z.number().int().positive().default(1).describe('μ: optimisation steps per batch (with stored old log-probs)'),
+    scale_rewards: z.enum(['group', 'batch', 'none']).default('group').describe('divide advantages by the std of the group, of the batch, or not at all'),
+    loss_type: z.enum(['grpo', 'bnpo', 'dr_grpo']).default('grpo').describe('aggregation of per-step losses (TRL loss_type, steps in place of tokens)'),
+  })
+  .strict();
+
+export type GrpoConfig = z.output<typeof grpoConfigSchema> & EpisodicConfig;
+
+/**
+ * GRPO for MLP policies: each update draws `num_groups` seeds and runs G episodes from each
+ * (same start state, different sampled actions); an episode's advantage is its return relative
+ * to its group, (R − mean)/(std + 1e-4), shared by all its steps; the clipped objective with
+ * ε/ε_high, no critic and no KL term (TRL's default β = 0; the language-model GRPO has a frozen
+ * reference model).
+ */
+export class Grpo implements Algorithm<GrpoConfig> {
+  readonly id = GRPO_ID;
+  readonly config: GrpoConfig;
+
+  constructor(config: GrpoConfig) {
+    this.config = config;
+  }
+
+  train(context: TrainContext): Promise<TrainResult> {
+    const config = this.config;
+    const numEnvs = config.num_groups * config.group_size;
+    return trainEpisodic(
+      {
+        id: GRPO_ID,
+        config,
+        numEnvs,
+        withCritic: false,
+        iterations: config.num_iterations,
+        seedsForRound: (rng) => {
+          const seeds: number[] = [];
+          for (let g = 0; g < config.num_groups; g++) {
+            const seed = rng.nextSeed();
+            for (let k = 0; k < config.group_size; k++) seeds.push(seed);
+          }
+          return seeds;
+        },
+        plan: (episodes, _network, { maxEpisodeSteps }): RoundPlan => {
+          const returns = Float32Array.from(episodes, (e) => e.return);
+          const advantages = groupRelativeAdvantages(returns, config.group_size, config.scale_rewards);
+          const totalSteps = episodes.reduce((s, e) => s + e.length, 0);
+          const longest = maxEpisodeSteps ?? Math.max(...episodes.map((e) => e.length));
+          const weight = {
+            // mean over episodes of each episode's mean step loss
+            grpo: (e: number) => 1 / (episodes.length * episodes[e].length),
+            // mean over every step of the batch
+            bnpo: () => 1 / totalSteps,
+            // sum over steps divided by (episodes × the maximal episode length)
+            dr_grpo: () => 1 / (episodes.length * longest),
+          }[config.loss_type];
+          return {
+            advantage: (e) => advantages[e],
+            weight: (e) => weight(e),
+            metrics: groupMetrics(returns, config.group_size),
+          };
+        },
+        makeLoss: (spec) => makeGrpoLoss(spec, config),
+      },
+      context,
+    );
+  }
+}
+
+/** Per-step clipped surrogate, summed with the aggregation weights of the loss type. */
+function makeGrpoLoss(spec: MlpPolicySpec, config: GrpoConfig) {
+  return (params: MlpParams, batch: EngineStepBatch): [np.Array, LossAux] => {
+    const { obs, actions, oldLogProbs, advantages, weights, returns } = batch;
+    returns.dispose();
+    const { logProbs, entropy } = actorLogProbs(spec, params, obs, actions);
+    const logRatio = logProbs.sub(oldLogProbs);
+    const kl = approxKl(logRatio.ref);
+    const surrogate = clippedSurrogate(logRatio, advantages, config.epsilon, config.epsilon_high ?? config.epsilon);
+    const loss = np.sum(surrogate.mul(weights.ref));
+    const entropyMean = np.sum(entropy.mul(weights));
+    return [loss, { approx_kl: kl.approxKl, old_approx_kl: kl.oldApproxKl, entropy: entropyMean }];
+  };
+}
+
+/** Mean/std of returns and the fraction of groups whose returns are all equal (no learning signal). */
+function groupMetrics(returns: Float32Array, groupSize: number): Record<string, number> {
+  const groups = returns.length / groupSize;
+  let flat = 0;
+  for (let g = 0; g < groups; g++) {
+    const group = returns.subarray(g * groupSize, (g + 1) * groupSize);
+    if (group.every((r) => r === group[0])) flat++;
+  }
+  const m = returns.reduce((s, r) => s + r, 0) / returns.length;
+  const std = Math.sqrt(returns.reduce((s, r) => s + (r - m) ** 2, 0) / returns.length);
+  return { 'rewards/mean': m, 'rewards/std': std, 'rewards/frac_zero_std_groups': flat / groups };
+}

@@ -1,0 +1,107 @@
+import { join } from 'node:path';
+import type { RngState, RunningMeanStdState } from '@rlft/core';
+import {
+  loadCheckpoint,
+  pruneCheckpoints,
+  restoreOptimizerState,
+  saveCheckpoint,
+  treeFromHost,
+  type AdamState,
+  type HostTensors,
+  type TreeLike,
+} from '@rlft/nn';
+import type { MlpPolicySpec } from '@rlft/policy-mlp';
+import type { ObservationNormalizer, RewardNormalizer } from './normalizers.js';
+
+/** Progress counters saved with every checkpoint. */
+export interface TrainingCounters {
+  /** Environment steps taken (all envs together). */
+  globalStep: number;
+  /** Policy updates (rollout + optimisation rounds) done. */
+  update: number;
+  /** Optimizer steps taken: Adam's bias correction depends on it. */
+  optimizerStep: number;
+  episodes: number;
+}
+
+/** Everything a policy-gradient run needs to continue where it stopped. */
+export interface TrainingSnapshot<P extends TreeLike> {
+  algorithm: string;
+  envId: string;
+  spec: MlpPolicySpec;
+  params: P;
+  optimizer: AdamState<P>;
+  counters: TrainingCounters;
+  rngs: Record<string, RngState>;
+  config: unknown;
+  obsNormalizer?: ObservationNormalizer;
+  rewardNormalizer?: RewardNormalizer;
+}
+
+/** Checkpoint directory name for a global step; zero-padded so names sort by step. */
+export function checkpointName(globalStep: number): string {
+  return `step-${String(globalStep).padStart(12, '0')}`;
+}
+
+/**
+ * Write a checkpoint that `MlpPolicy.fromCheckpoint` can act from and the algorithm can resume
+ * from: parameters (+ `obs_rms.*` statistics), Adam moments, counters, RNG states, config and
+ * the policy spec. Keeps the newest `keep` checkpoints. Returns the directory written.
+ */
+export function saveTrainingCheckpoint<P extends TreeLike>(checkpointsDir: string, snapshot: TrainingSnapshot<P>, keep: number): string {
+  const dir = join(checkpointsDir, checkpointName(snapshot.counters.globalStep));
+  const extraTensors: HostTensors = new Map();
+  const obsRms = snapshot.obsNormalizer?.getState();
+  if (obsRms) {
+    extraTensors.set('obs_rms.mean', { shape: [obsRms.mean.length], data: Float32Array.from(obsRms.mean) });
+    extraTensors.set('obs_rms.var', { shape: [obsRms.var.length], data: Float32Array.from(obsRms.var) });
+  }
+  saveCheckpoint(dir, {
+    params: snapshot.params,
+    extraTensors,
+    optimizer: { m: snapshot.optimizer.m, v: snapshot.optimizer.v },
+    counters: { ...snapshot.counters },
+    rngs: snapshot.rngs,
+    config: snapshot.config,
+    metadata: {
+      algorithm: snapshot.algorithm,
+      envId: snapshot.envId,
+      policy: snapshot.spec,
+      // Exact float64 statistics for resuming; the f32 tensors above serve inference and export.
+      ...(obsRms ? { obsRms, obsRmsCount: obsRms.count } : {}),
+      ...(snapshot.rewardNormalizer ? { rewardRms: snapshot.rewardNormalizer.getState() } : {}),
+    },
+  });
+  pruneCheckpoints(checkpointsDir, keep);
+  return dir;
+}
+
+export interface RestoredTraining<P extends TreeLike> {
+  params: P;
+  optimizer: AdamState<P>;
+  counters: TrainingCounters;
+  rngs: Record<string, RngState>;
+  obsRms?: RunningMeanStdState;
+  rewardRms?: RunningMeanStdState & { discounted?: number[] };
+  metadata: Record<string, unknown>;
+}
+
+/** Load a checkpoint written by `saveTrainingCheckpoint` into arrays shaped like `like` (not consumed). */
+export function loadTrainingCheckpoint<P extends TreeLike>(dir: string, like: P, algorithm: string): RestoredTraining<P> {
+  const loaded = loadCheckpoint(dir);
+  const metadata = (loaded.metadata ?? {}) as Record<string, unknown>;
+  if (metadata.algorithm !== algorithm) {
+    throw new Error(`Checkpoint ${dir} was written by '${String(metadata.algorithm)}', not '${algorithm}'; resume it with --algo ${String(metadata.algorithm)}`);
+  }
+  if (!loaded.optimizerTensors) throw new Error(`Checkpoint ${dir} has no optimizer state (optimizer.safetensors), so training cannot resume from it`);
+  const counters = loaded.counters as Partial<TrainingCounters>;
+  return {
+    params: treeFromHost(like, loaded.tensors),
+    optimizer: restoreOptimizerState(like, loaded.optimizerTensors) as AdamState<P>,
+    counters: { globalStep: counters.globalStep ?? 0, update: counters.update ?? 0, optimizerStep: counters.optimizerStep ?? 0, episodes: counters.episodes ?? 0 },
+    rngs: loaded.rngs ?? {},
+    ...(metadata.obsRms ? { obsRms: metadata.obsRms as RunningMeanStdState } : {}),
+    ...(metadata.rewardRms ? { rewardRms: metadata.rewardRms as RestoredTraining<P>['rewardRms'] } : {}),
+    metadata,
+  };
+}
