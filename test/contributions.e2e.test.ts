@@ -40,7 +40,7 @@ describe('rlft run', () => {
     const { code, stdout, stderr } = await rlft.run(['run', '--env', 'CartPole-v1', '--algo', 'constant-search', '--set', 'episodes=2', '--seed', '4', '--out', runsDir]);
     expect(code).toBe(0);
     const runDir = /^Run directory: (.+)$/m.exec(stdout)![1];
-    expect(runDir.startsWith(join(runsDir, 'constant-search-CartPole-'))).toBe(true);
+    expect(runDir.startsWith(join(runsDir, 'constant-search-CartPole-v1-'))).toBe(true);
     expect(JSON.parse(readFileSync(join(runDir, 'config.json'), 'utf8'))).toMatchObject({
       algo: 'constant-search',
       algo_plugin: 'rlft-fixture-contributions',

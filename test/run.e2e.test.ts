@@ -59,7 +59,7 @@ describe('rlft run --config FILE --json', () => {
     expect(result.stdout.trim().split('\n')).toHaveLength(1);
     expect(Object.keys(line)).toEqual(RUN_KEYS);
     expect(line).toMatchObject({ env: 'CartPole-v1', algo: 'random-search' });
-    expect(line.runDir.startsWith(join(runsDir, 'random-search-CartPole-'))).toBe(true);
+    expect(line.runDir.startsWith(join(runsDir, 'random-search-CartPole-v1-'))).toBe(true);
     expect(line.steps).toBeGreaterThanOrEqual(3000);
     expect(line.wallSeconds).toBeGreaterThan(0);
     expect(Object.keys(line.finalEval)).toEqual(EVAL_KEYS);

@@ -86,6 +86,7 @@ describe('readPreset', () => {
       writeFileSync(join(dir, 'p.yaml'), PRESET);
       expect(readPreset(join(dir, 'p.yaml')).preset.algo).toBe('ppo');
       expect(() => readPreset(join(dir, 'missing.yaml'))).toThrow(/--config .*missing\.yaml: no such file\. Presets ship in config\//);
+      expect(() => readPreset('total_timesteps=1000')).toThrow('--config total_timesteps=1000: no such file. For an algorithm setting use --set total_timesteps=1000.');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

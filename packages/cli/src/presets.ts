@@ -58,8 +58,10 @@ export function readPreset(file: string): LoadedPreset {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (error as Error).message;
-    throw new PresetError(`--config ${file}: ${reason}. Presets ship in config/ (for example config/ppo-cartpole.yaml).`);
+    const missing = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    // `--config key=value` is how algorithm settings were once given; they are `--set` now.
+    const hint = missing && file.includes('=') ? ` For an algorithm setting use --set ${file}.` : ' Presets ship in config/ (for example config/ppo-cartpole.yaml).';
+    throw new PresetError(`--config ${file}: ${missing ? 'no such file' : (error as Error).message}.${hint}`);
   }
   return parsePreset(text, file);
 }

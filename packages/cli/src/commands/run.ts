@@ -50,7 +50,7 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
       description: 'Algorithm config value (repeatable), over the preset; dotted keys reach into objects; the value is read as JSON when it parses: --set hidden_sizes=[32,32].',
       multiple: true,
     }),
-    steps: Flags.integer({ char: 'n', helpValue: 'N', description: 'Environment steps to train for (sets config.total_timesteps).', min: 1 }),
+    steps: Flags.integer({ helpValue: 'N', description: 'Environment steps to train for (sets config.total_timesteps).', min: 1 }),
     seed: Flags.integer({ char: 's', helpValue: 'S', description: 'Seed for the environments and the algorithm (default: the preset’s, else 0).', min: 0 }),
     kwarg: Flags.string({
       char: 'k',
@@ -235,7 +235,8 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
       command: commandLine(this.config.bin, [this.id ?? 'run', ...this.argv]),
       ...(preset ? { preset: preset.file } : {}),
     };
-    const run = RunDirectory.create(resolve(flags.out ?? DEFAULT_RUNS_DIR), `${algorithm.id}-${spec.name}`);
+    // Namespaced ids (gridworld/GridWorld-v0) keep their namespace, without making a subdirectory.
+    const run = RunDirectory.create(resolve(flags.out ?? DEFAULT_RUNS_DIR), `${algorithm.id}-${spec.id.replaceAll('/', '-')}`);
     run.writeConfig(record);
     return { record, run, algorithm, config };
   }
