@@ -8,11 +8,14 @@ export const GRPO_ID = 'grpo';
 export const grpoConfigSchema = z
   .object({
     ...episodicConfigShape,
-    num_groups: z.number().int().positive().default(4).describe('start states per update (each a distinct seed)'),
-    group_size: z.number().int().min(2).default(8).describe('G: episodes per start state'),
+    // Defaults tuned on CartPole-v1 (solved in ~26k steps); TRL's language-model defaults (G 8,
+    // lr 1e-6) suit fine-tuning a pretrained model, not training a small MLP from scratch.
+    learning_rate: z.number().positive().default(5e-3).describe('Adam learning rate'),
+    num_groups: z.number().int().positive().default(2).describe('start states per update (each a distinct seed)'),
+    group_size: z.number().int().min(2).default(4).describe('G: episodes per start state'),
     epsilon: z.number().positive().default(0.2).describe('lower clip ε of the ratio'),
     epsilon_high: z.number().positive().nullable().default(null).describe('upper clip ε (null: equal to epsilon)'),
-    num_iterations: z.number().int().positive().default(1).describe('μ: optimisation steps per batch (with stored old log-probs)'),
+    num_iterations: z.number().int().positive().default(2).describe('μ: optimisation steps per batch (with stored old log-probs)'),
     scale_rewards: z.enum(['group', 'batch', 'none']).default('group').describe('divide advantages by the std of the group, of the batch, or not at all'),
     loss_type: z.enum(['grpo', 'bnpo', 'dr_grpo']).default('grpo').describe('aggregation of per-step losses (TRL loss_type, steps in place of tokens)'),
   })
