@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { Flags, type Interfaces } from '@oclif/core';
-import { parseOptions, RunDirectory, type AlgorithmContribution, type PluginHost } from '@rlft/core';
+import { parseOptions, RunDirectory, type AlgorithmContribution, type PluginHost, type TrainResult } from '@rlft/core';
 import { RlftCommand } from '../base-command.js';
 import { latestCheckpointIn } from '../checkpoint-path.js';
 import { CHECKPOINT_POLICY, evaluateCheckpoint, type EvaluationSummary } from '../evaluation.js';
@@ -13,7 +13,7 @@ import { ProgressLine } from '../progress.js';
 import { commandLine, readRunRecord, ResumeError, type RunRecord } from '../run-record.js';
 import { mergeRunSettings, resolveAlgorithmConfig } from '../run-settings.js';
 import { runSummary } from '../run-summary.js';
-import { availableAlgorithms, trainInRun } from '../training.js';
+import { availableAlgorithms, trainInRun, type TrainingOutcome } from '../training.js';
 import { TrainingMeter } from '../training-progress.js';
 
 const DEFAULT_RUNS_DIR = 'runs';
@@ -102,37 +102,12 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
       progress?.clear();
       const { result } = training;
 
-      let finalEval: EvaluationSummary | undefined;
-      let evalSkipped: string | undefined;
-      if (result.interrupted) evalSkipped = 'training was interrupted';
-      else if (episodes === 0) evalSkipped = 'skipped (0 episodes asked for)';
-      else if (!result.checkpoint) evalSkipped = `${record.algo} wrote no checkpoint`;
-      else if (!host.policies().some((p) => p.id === CHECKPOINT_POLICY)) {
-        evalSkipped = `no '${CHECKPOINT_POLICY}' policy is registered (its plugin, @rlft/policy-mlp, did not load)`;
-        this.logToStderr(`Warning: final evaluation skipped: ${evalSkipped}.`);
-      } else {
-        let returnSum = 0;
-        try {
-          finalEval = await evaluateCheckpoint(host, {
-            envId: record.env,
-            envKwargs: record.env_kwargs,
-            checkpoint: result.checkpoint,
-            episodes,
-            seed: record.eval.seed,
-            signal: interrupt.signal,
-            onEpisode: (episode, index) => {
-              returnSum += episode.return;
-              progress?.update(`evaluating: episode ${index + 1}/${episodes}, mean return ${formatNumber(returnSum / (index + 1))}`, index + 1 === episodes);
-            },
-          });
-          run.writeJSON('eval.json', { ...JSON.parse(evaluationJsonLine(finalEval)), checkpoint: result.checkpoint, deterministic: true });
-        } catch (error) {
-          // Training succeeded and its checkpoint is on disk; a failed evaluation is reported, not fatal.
-          evalSkipped = `the evaluation failed: ${(error as Error).message}`;
-          this.logToStderr(`Warning: final evaluation skipped: ${evalSkipped}`);
-        }
-        progress?.clear();
-      }
+      const { finalEval, evalSkipped } = await this.finalEvaluation(host, record, result, {
+        episodes,
+        signal: interrupt.signal,
+        ...(progress ? { progress } : {}),
+      });
+      if (finalEval) run.writeJSON('eval.json', { ...JSON.parse(evaluationJsonLine(finalEval)), checkpoint: result.checkpoint, deterministic: true });
       const interrupted = result.interrupted || interrupt.signal.aborted;
 
       run.writeSummary(
@@ -150,32 +125,8 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
         }),
       );
 
-      if (flags.json) {
-        const line = {
-          runDir: run.path,
-          env: record.env,
-          algo: record.algo,
-          steps: training.steps,
-          wallSeconds: Math.round(training.wallSeconds * 1000) / 1000,
-          finalEval: finalEval ? (JSON.parse(evaluationJsonLine(finalEval)) as unknown) : null,
-        };
-        this.log(JSON.stringify(line));
-      } else {
-        const metrics = Object.entries(result.metrics);
-        if (metrics.length) {
-          this.log(renderTable(metrics, [{ header: 'metric', value: ([name]) => name }, { header: 'value', value: ([, v]) => formatMetric(v), align: 'right' }]));
-          this.log('');
-        }
-        if (finalEval) {
-          this.log(`Final evaluation (deterministic, seeds ${finalEval.seed}…${finalEval.seed + finalEval.episodes - 1}):\n`);
-          this.log(evaluationTable([finalEval]));
-          this.log('');
-        }
-        this.log(`Trained ${formatNumber(training.wallSeconds, 1)} s${training.steps !== null ? `, ${training.steps} steps` : ''}.`);
-        this.log(`Run directory: ${run.path}`);
-        if (result.checkpoint) this.log(`Last checkpoint: ${result.checkpoint}`);
-        if (finalEval) this.log(`Evaluate again: rlft eval --env ${record.env} --policy ${CHECKPOINT_POLICY} --checkpoint ${run.path}`);
-      }
+      if (flags.json) this.log(runJsonLine(run.path, record, training, finalEval));
+      else this.printOutcome(run.path, record, training, finalEval);
       if (interrupted) {
         this.logToStderr(`Interrupted. Continue with: rlft run --resume ${run.path}`);
         process.exitCode = INTERRUPTED_EXIT_CODE;
@@ -184,6 +135,68 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
       interrupt.dispose();
       progress?.clear();
     }
+  }
+
+  /** The human form: final metrics, the evaluation table, where the run is and what to do next. */
+  private printOutcome(runDir: string, record: RunRecord, training: TrainingOutcome, finalEval: EvaluationSummary | undefined): void {
+    const metrics = Object.entries(training.result.metrics);
+    if (metrics.length) {
+      this.log(renderTable(metrics, [{ header: 'metric', value: ([name]) => name }, { header: 'value', value: ([, v]) => formatMetric(v), align: 'right' }]));
+      this.log('');
+    }
+    if (finalEval) {
+      this.log(`Final evaluation (deterministic, seeds ${finalEval.seed}…${finalEval.seed + finalEval.episodes - 1}):\n`);
+      this.log(evaluationTable([finalEval]));
+      this.log('');
+    }
+    this.log(`Trained ${formatNumber(training.wallSeconds, 1)} s${training.steps !== null ? `, ${training.steps} steps` : ''}.`);
+    this.log(`Run directory: ${runDir}`);
+    if (training.result.checkpoint) this.log(`Last checkpoint: ${training.result.checkpoint}`);
+    if (finalEval) this.log(`Evaluate again: rlft eval --env ${record.env} --policy ${CHECKPOINT_POLICY} --checkpoint ${runDir}`);
+  }
+
+  /**
+   * Evaluate the last checkpoint with the mlp policy, or say why not. Training has succeeded by
+   * now and its checkpoint is on disk, so a failed evaluation is a warning, not an error.
+   */
+  private async finalEvaluation(
+    host: PluginHost,
+    record: RunRecord,
+    result: TrainResult,
+    options: { episodes: number; signal: AbortSignal; progress?: ProgressLine },
+  ): Promise<{ finalEval?: EvaluationSummary; evalSkipped?: string }> {
+    const { episodes, signal, progress } = options;
+    if (result.interrupted || signal.aborted) return { evalSkipped: 'training was interrupted' };
+    if (episodes === 0) return { evalSkipped: 'skipped (0 episodes asked for)' };
+    if (!result.checkpoint) return { evalSkipped: `${record.algo} wrote no checkpoint` };
+    let evalSkipped: string;
+    if (!host.policies().some((p) => p.id === CHECKPOINT_POLICY)) {
+      evalSkipped = `no '${CHECKPOINT_POLICY}' policy is registered (its plugin, @rlft/policy-mlp, did not load)`;
+    } else {
+      let returnSum = 0;
+      try {
+        return {
+          finalEval: await evaluateCheckpoint(host, {
+            envId: record.env,
+            envKwargs: record.env_kwargs,
+            checkpoint: result.checkpoint,
+            episodes,
+            seed: record.eval.seed,
+            signal,
+            onEpisode: (episode, index) => {
+              returnSum += episode.return;
+              progress?.update(`evaluating: episode ${index + 1}/${episodes}, mean return ${formatNumber(returnSum / (index + 1))}`, index + 1 === episodes);
+            },
+          }),
+        };
+      } catch (error) {
+        evalSkipped = `the evaluation failed: ${(error as Error).message}`;
+      } finally {
+        progress?.clear();
+      }
+    }
+    this.logToStderr(`Warning: final evaluation skipped: ${evalSkipped}`);
+    return { evalSkipped };
   }
 
   private listAlgorithms(algorithms: ReturnType<PluginHost['algorithms']>): void {
@@ -265,6 +278,18 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
     }
     return { record, run, algorithm, config, resumeFrom };
   }
+}
+
+/** The `--json` line: exactly these keys, in this order; finalEval as one `rlft eval --json` line, or null. */
+function runJsonLine(runDir: string, record: RunRecord, training: TrainingOutcome, finalEval: EvaluationSummary | undefined): string {
+  return JSON.stringify({
+    runDir,
+    env: record.env,
+    algo: record.algo,
+    steps: training.steps,
+    wallSeconds: Math.round(training.wallSeconds * 1000) / 1000,
+    finalEval: finalEval ? (JSON.parse(evaluationJsonLine(finalEval)) as unknown) : null,
+  });
 }
 
 type RunFlags = Interfaces.InferredFlags<typeof Run.flags>;
