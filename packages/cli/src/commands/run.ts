@@ -37,7 +37,7 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
   static override examples = [
     '<%= config.bin %> <%= command.id %> --config config/ppo-cartpole.yaml',
     '<%= config.bin %> <%= command.id %> --config config/ppo-cartpole.yaml --seed 2 --steps 50000 --set learning_rate=3e-4 --json',
-    '<%= config.bin %> <%= command.id %> --env CartPole-v1 --algo ppo --set num_envs=8 --set hidden_sizes=[32,32]',
+    '<%= config.bin %> <%= command.id %> --env CartPole-v1 --algo ppo --set num_envs=8 --set "hidden_sizes=[32,32]"',
     '<%= config.bin %> <%= command.id %> --resume runs/ppo-CartPole-v1-20260101T120000',
     '<%= config.bin %> <%= command.id %>',
   ];
@@ -47,20 +47,20 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
     algo: Flags.string({ char: 'a', helpValue: 'NAME', description: 'Training algorithm (run `rlft run` alone to list them); must match the preset if both are given.' }),
     set: Flags.string({
       helpValue: 'KEY=VALUE',
-      description: 'Algorithm config value (repeatable), over the preset; dotted keys reach into objects; the value is read as JSON when it parses: --set hidden_sizes=[32,32].',
+      description: 'Algorithm config value (repeatable), over the preset; dotted keys reach into objects; the value is read as JSON when it parses: --set "hidden_sizes=[32,32]".',
       multiple: true,
     }),
     steps: Flags.integer({ helpValue: 'N', description: 'Environment steps to train for (sets config.total_timesteps).', min: 1 }),
-    seed: Flags.integer({ char: 's', helpValue: 'S', description: 'Seed for the environments and the algorithm (default: the preset’s, else 0).', min: 0 }),
+    seed: Flags.integer({ char: 's', helpValue: 'S', description: 'Seed for the environments and the algorithm (default: the preset's, else 0).', min: 0 }),
     kwarg: Flags.string({
       char: 'k',
       helpValue: 'KEY=VALUE',
-      description: 'Environment option as key=value (repeatable), over the preset’s env_kwargs; the value is read as JSON when it parses, else as text.',
+      description: 'Environment option as key=value (repeatable), over the preset's env_kwargs; the value is read as JSON when it parses, else as text.',
       multiple: true,
     }),
     out: Flags.string({ char: 'o', helpValue: 'DIR', description: `Directory under which the run directory is created (default: ${DEFAULT_RUNS_DIR}).` }),
     resume: Flags.string({ helpValue: 'RUN_DIR', description: 'Continue the run in RUN_DIR from its latest checkpoint.' }),
-    'eval-episodes': Flags.integer({ helpValue: 'N', description: 'Episodes of the final evaluation (default: the preset’s eval.episodes, else 10; 0 skips it).', min: 0 }),
+    'eval-episodes': Flags.integer({ helpValue: 'N', description: 'Episodes of the final evaluation (default: the preset's eval.episodes, else 10; 0 skips it).', min: 0 }),
     json: Flags.boolean({ description: 'End stdout with one JSON line describing the run and its final evaluation (nothing else on stdout).' }),
     progress: Flags.boolean({ description: 'Show progress on stderr (default: only when stderr is a terminal).', allowNo: true }),
   };
