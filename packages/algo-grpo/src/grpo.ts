@@ -83,7 +83,7 @@ export class Grpo implements Algorithm<GrpoConfig> {
 }
 
 /** Per-step clipped surrogate, summed with the aggregation weights of the loss type. */
-function makeGrpoLoss(spec: MlpPolicySpec, config: GrpoConfig) {
+export function makeGrpoLoss(spec: MlpPolicySpec, config: GrpoConfig) {
   return (params: MlpParams, batch: EngineStepBatch): [np.Array, LossAux] => {
     const { obs, actions, oldLogProbs, advantages, weights, returns } = batch;
     returns.dispose();

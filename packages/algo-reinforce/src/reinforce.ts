@@ -64,7 +64,8 @@ export class Reinforce implements Algorithm<ReinforceConfig> {
   }
 }
 
-function makeReinforceLoss(spec: MlpPolicySpec, config: ReinforceConfig) {
+/** The loss above on a weighted step batch (padding rows have weight 0); exported for its gradient tests. */
+export function makeReinforceLoss(spec: MlpPolicySpec, config: ReinforceConfig) {
   const withCritic = config.baseline === 'value';
   return (params: MlpParams, batch: EngineStepBatch): [np.Array, LossAux] => {
     const { obs, actions, oldLogProbs, advantages, weights, returns } = batch;
