@@ -38,6 +38,11 @@ export const ppoConfigSchema = z
   .refine((c) => (c.num_envs * c.num_steps) % c.num_minibatches === 0, {
     message: 'num_envs × num_steps must be divisible by num_minibatches',
     path: ['num_minibatches'],
+  })
+  // The unbiased std of a single advantage is NaN, which would turn every parameter into NaN.
+  .refine((c) => !c.norm_adv || (c.num_envs * c.num_steps) / c.num_minibatches >= 2, {
+    message: 'with norm_adv, a minibatch (num_envs × num_steps / num_minibatches) needs at least 2 samples; use fewer minibatches or norm_adv: false',
+    path: ['num_minibatches'],
   });
 
 export type PpoConfig = z.output<typeof ppoConfigSchema>;
