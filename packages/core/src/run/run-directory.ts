@@ -20,9 +20,20 @@ export class RunDirectory {
   /** Create a new run directory under `root` named `<name>-<timestamp>` (or `name` exactly when `exact`). */
   static create(root: string, name: string, options: { exact?: boolean; now?: Date } = {}): RunDirectory {
     const stamp = (options.now ?? new Date()).toISOString().replace(/[-:]/g, '').replace(/\..*$/, '');
-    let path = resolve(root, options.exact ? name : `${name}-${stamp}`);
-    for (let i = 2; !options.exact && existsSync(path); i++) path = resolve(root, `${name}-${stamp}-${i}`);
-    return new RunDirectory(path);
+    if (options.exact) return new RunDirectory(resolve(root, name));
+    mkdirSync(resolve(root), { recursive: true });
+    // Claim the name with a non-recursive mkdir, which fails if the directory exists: runs
+    // started in the same second by separate processes (seeds in parallel) get distinct names.
+    for (let i = 1; ; i++) {
+      const path = resolve(root, i === 1 ? `${name}-${stamp}` : `${name}-${stamp}-${i}`);
+      try {
+        mkdirSync(path);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code === 'EEXIST') continue;
+        throw error;
+      }
+      return new RunDirectory(path);
+    }
   }
 
   /** Open an existing run directory (to resume it). */
