@@ -154,6 +154,26 @@ describe('Ctrl-C and --resume', () => {
     expect(existsSync(join(partial.runDir, 'eval.json'))).toBe(true);
   });
 
+  it('Ctrl-C during the final evaluation keeps the finished episodes and leaves a complete run', async () => {
+    const child = rlft.spawn(['run', '--env', 'CartPole-v1', '--algo', 'random-search', '--steps', '2000', '--eval-episodes', '10000000', '--out', runsDir, '--json', '--progress']);
+    child.stderr!.setEncoding('utf8').on('data', function watch(chunk: string) {
+      if (/evaluating: episode [1-9]/.test(chunk)) {
+        child.stderr!.off('data', watch);
+        child.kill('SIGINT');
+      }
+    });
+    const stopped = await collect(child, 60_000);
+    expect(stopped.code).toBe(130);
+    expect(stopped.stderr).toContain('Interrupted: stopping the final evaluation after the current episode');
+    const line = lastJsonLine(stopped.stdout);
+    expect(line.finalEval.episodes).toBeGreaterThan(0);
+    expect(line.finalEval.episodes).toBeLessThan(10_000_000);
+    expect(stopped.stderr).toContain(`Interrupted during the final evaluation: it covers ${line.finalEval.episodes} of 10000000 episodes. Training is complete`);
+    expect(stopped.stderr).not.toContain('--resume');
+    expect(JSON.parse(readFileSync(join(line.runDir, 'eval.json'), 'utf8')).episodes).toBe(line.finalEval.episodes);
+    expect(readFileSync(join(line.runDir, 'summary.md'), 'utf8')).toContain('- finished: yes');
+  });
+
   it('--resume keeps the recorded settings: flags that would change them are refused', async () => {
     const { runDir } = base.line;
     expectError(await rlft.run(['run', '--resume', runDir, '--set', 'weight_std=2']), 2, /--set cannot be combined with --resume: a resumed run keeps the settings in .*config\.json/);

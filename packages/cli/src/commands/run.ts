@@ -80,9 +80,11 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
 
     const progress = (flags.progress ?? Boolean(process.stderr.isTTY)) ? new ProgressLine() : undefined;
     const meter = new TrainingMeter();
+    let phase: 'training' | 'evaluation' = 'training';
     const interrupt = abortOnInterrupt(() => {
       progress?.clear();
-      this.logToStderr('Interrupted: saving a checkpoint and stopping (Ctrl-C again quits at once).');
+      const stopping = phase === 'training' ? 'saving a checkpoint and stopping' : 'stopping the final evaluation after the current episode';
+      this.logToStderr(`Interrupted: ${stopping} (Ctrl-C again quits at once).`);
     });
     const what = `${record.algo} on ${record.env}`;
     this.logToStderr(`${plan.resumeFrom ? 'Resuming' : 'Training'} ${what} (seed ${record.seed}) in ${run.path}`);
@@ -102,13 +104,15 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
       progress?.clear();
       const { result } = training;
 
+      phase = 'evaluation';
       const { finalEval, evalSkipped } = await this.finalEvaluation(host, record, result, {
         episodes,
         signal: interrupt.signal,
         ...(progress ? { progress } : {}),
       });
       if (finalEval) run.writeJSON('eval.json', { ...JSON.parse(evaluationJsonLine(finalEval)), checkpoint: result.checkpoint, deterministic: true });
-      const interrupted = result.interrupted || interrupt.signal.aborted;
+      // Ctrl-C during training leaves a run to resume; during the evaluation, a complete run.
+      const evaluationInterrupted = !result.interrupted && interrupt.signal.aborted;
 
       run.writeSummary(
         runSummary({
@@ -116,7 +120,7 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
           record,
           steps: training.steps,
           wallSeconds: training.wallSeconds,
-          interrupted,
+          interrupted: result.interrupted,
           ...(plan.resumeFrom ? { resumedFrom: plan.resumeFrom } : {}),
           ...(result.checkpoint ? { checkpoint: result.checkpoint } : {}),
           metrics: result.metrics,
@@ -127,10 +131,14 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
 
       if (flags.json) this.log(runJsonLine(run.path, record, training, finalEval));
       else this.printOutcome(run.path, record, training, finalEval);
-      if (interrupted) {
-        this.logToStderr(`Interrupted. Continue with: rlft run --resume ${run.path}`);
-        process.exitCode = INTERRUPTED_EXIT_CODE;
+      if (result.interrupted) this.logToStderr(`Interrupted. Continue with: rlft run --resume ${run.path}`);
+      if (evaluationInterrupted) {
+        const covered = finalEval ? `: it covers ${finalEval.episodes} of ${episodes} episodes` : '';
+        this.logToStderr(
+          `Interrupted during the final evaluation${covered}. Training is complete; evaluate again with: rlft eval --env ${record.env} --policy ${CHECKPOINT_POLICY} --checkpoint ${run.path} --episodes ${episodes} --seed ${record.eval.seed}`,
+        );
       }
+      if (result.interrupted || evaluationInterrupted) process.exitCode = INTERRUPTED_EXIT_CODE;
     } finally {
       interrupt.dispose();
       progress?.clear();
@@ -166,7 +174,8 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
     options: { episodes: number; signal: AbortSignal; progress?: ProgressLine },
   ): Promise<{ finalEval?: EvaluationSummary; evalSkipped?: string }> {
     const { episodes, signal, progress } = options;
-    if (result.interrupted || signal.aborted) return { evalSkipped: 'training was interrupted' };
+    if (result.interrupted) return { evalSkipped: 'training was interrupted' };
+    if (signal.aborted) return { evalSkipped: 'stopped by Ctrl-C' };
     if (episodes === 0) return { evalSkipped: 'skipped (0 episodes asked for)' };
     if (!result.checkpoint) return { evalSkipped: `${record.algo} wrote no checkpoint` };
     let evalSkipped: string;
