@@ -27,7 +27,7 @@ describe('rlft --help', () => {
   it('documents the eval flags', async () => {
     const { code, stdout } = await rlft.run(['eval', '--help']);
     expect(code).toBe(0);
-    for (const flag of ['--env', '--policy', '--episodes', '--seed', '--json', '--kwarg', '--policy-opt', '--max-episode-steps']) expect(stdout).toContain(flag);
+    for (const flag of ['--env', '--policy', '--episodes', '--seed', '--json', '--kwarg', '--policy-opt', '--checkpoint', '--model', '--max-episode-steps']) expect(stdout).toContain(flag);
   });
 });
 
