@@ -13,6 +13,7 @@ import {
   loadTrainingCheckpoint,
   residentMemoryMiB,
   saveTrainingCheckpoint,
+  yieldToEventLoop,
 } from '@rlft/training';
 import type { PpoConfig } from './config.js';
 import { makePpoLoss, type PpoBatch } from './loss.js';
@@ -104,7 +105,9 @@ export class Ppo implements Algorithm<PpoConfig> {
 
     let lastMetrics: Record<string, number> = {};
     try {
-      while (update < numUpdates && !context.signal.aborted) {
+      while (update < numUpdates) {
+        await yieldToEventLoop();
+        if (context.signal.aborted) break;
         update++;
         const lrFraction = config.anneal_lr ? 1 - (update - 1) / numUpdates : 1;
         const learningRate = lrFraction * config.learning_rate;

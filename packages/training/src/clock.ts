@@ -42,3 +42,11 @@ export class TrainingClock {
 export function residentMemoryMiB(): number {
   return process.memoryUsage.rss() / (1024 * 1024);
 }
+
+/**
+ * Give the event loop a turn. Training loops are synchronous inside an update; calling this
+ * once per update lets signal handlers (Ctrl-C → the abort signal) and timers run.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

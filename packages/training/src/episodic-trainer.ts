@@ -3,7 +3,7 @@ import { Adam, disposeTree, initEngine, makeTrainStep, np, toEngine, treeToHost,
 import { HostActorCritic, initMlpParams, mlpSpecFor, type MlpParams, type MlpPolicySpec } from '@rlft/policy-mlp';
 import { ActionLayout } from './acting.js';
 import { loadTrainingCheckpoint, saveTrainingCheckpoint } from './checkpointing.js';
-import { TrainingClock, residentMemoryMiB } from './clock.js';
+import { TrainingClock, residentMemoryMiB, yieldToEventLoop } from './clock.js';
 import { buildStepBatch, EpisodeCollector, type Episode, type StepBatch } from './episodes.js';
 import { ObservationFlattener } from './observations.js';
 
@@ -131,7 +131,9 @@ export async function trainEpisodic(definition: EpisodicAlgorithmDefinition, con
 
   let metrics: Record<string, number> = {};
   try {
-    while (globalStep < config.total_timesteps && !context.signal.aborted) {
+    while (globalStep < config.total_timesteps) {
+      await yieldToEventLoop();
+      if (context.signal.aborted) break;
       update++;
       const learningRate = config.anneal_lr ? config.learning_rate * Math.max(0, 1 - globalStep / config.total_timesteps) : config.learning_rate;
       clock.begin();
