@@ -2,6 +2,7 @@ import {
   evaluatePolicy,
   parseOptions,
   z,
+  type Env,
   type EpisodeResult,
   type MakeOptions,
   type PluginHost,
@@ -28,6 +29,10 @@ export interface EvaluationRequest {
   episodes: number;
   seed: number;
   maxEpisodeSteps?: MakeOptions['maxEpisodeSteps'];
+  /** Render mode the env is made with (`rlft eval --record` asks for rgb_array). */
+  renderMode?: string;
+  /** Wraps the env before the episodes run (the frame recorder of `rlft eval --record`). */
+  wrapEnv?(env: Env): Env;
   signal?: AbortSignal;
   onEpisode?(episode: EpisodeResult, index: number): void;
 }
@@ -45,8 +50,12 @@ export function resolvePolicyOptions(policy: PolicyContribution, options: Record
 /** Make the env, build the policy for it, run the episodes, and release both. */
 export async function evaluateOnEnv(host: PluginHost, request: EvaluationRequest): Promise<EvaluationSummary> {
   const policyOptions = resolvePolicyOptions(request.policy, request.policyOptions);
-  const makeOptions: MakeOptions = request.maxEpisodeSteps === undefined ? {} : { maxEpisodeSteps: request.maxEpisodeSteps };
-  const env = await host.registry.make(request.envId, request.envKwargs, makeOptions);
+  const makeOptions: MakeOptions = {
+    ...(request.maxEpisodeSteps === undefined ? {} : { maxEpisodeSteps: request.maxEpisodeSteps }),
+    ...(request.renderMode === undefined ? {} : { renderMode: request.renderMode }),
+  };
+  const made = await host.registry.make(request.envId, request.envKwargs, makeOptions);
+  const env = request.wrapEnv ? request.wrapEnv(made) : made;
   const envId = env.spec?.id ?? request.envId;
   try {
     const policy = await request.policy.create(policyOptions, {

@@ -1,5 +1,6 @@
 import { Flags } from '@oclif/core';
 import { RlftCommand } from '../base-command.js';
+import { checkRecordable, EPISODE_FILE, EpisodeRecorder, frameFileName, prepareRecordDirectory, RECORD_RENDER_MODE } from '../episode-recorder.js';
 import { evaluateOnEnv, resolvePolicyOptions, type EvaluationSummary } from '../evaluation.js';
 import { evaluationJsonLine, evaluationTable } from '../format/evaluation.js';
 import { formatNumber } from '../format/numbers.js';
@@ -18,6 +19,8 @@ With --json, stdout ends with one JSON line per policy:
 
 Trained policies: --policy mlp --checkpoint PATH (a run directory or one of its checkpoints; deterministic by default, --policy-opt mlp.deterministic=false samples) and --policy onnx --model FILE (from \`rlft export\`).
 
+--record DIR renders the first episode of the first policy (the env needs the rgb_array render mode) into DIR, which must be new or empty: ${frameFileName(0)} is the state after reset and frame-N.png the state after step N, so an episode of L steps gives L+1 PNG files; DIR/${EPISODE_FILE} holds {"env","policy","seed","frames","return","length","terminated","truncated","width","height"}. Later episodes are not rendered (rendering is slow), and the evaluation numbers are the same as without --record.
+
 Ctrl-C stops after the current episode and prints the result of the finished episodes (exit code 130); a second Ctrl-C quits at once.`;
   static override examples = [
     '<%= config.bin %> <%= command.id %> --env CartPole-v1 --policy random,constant --episodes 100 --seed 0',
@@ -26,6 +29,7 @@ Ctrl-C stops after the current episode and prints the result of the finished epi
     '<%= config.bin %> <%= command.id %> --env MountainCar-v0 --policy random,constant --policy-opt constant.value=2',
     '<%= config.bin %> <%= command.id %> --env CartPole-v1 --policy mlp,random --checkpoint runs/ppo-CartPole-v1-20260101T120000 --episodes 100',
     '<%= config.bin %> <%= command.id %> --env CartPole-v1 --policy onnx --model policy.onnx --episodes 100',
+    '<%= config.bin %> <%= command.id %> --env CartPole-v1 --policy random --episodes 1 --record frames/cartpole',
   ];
   static override flags = {
     env: Flags.string({ char: 'e', helpValue: 'ID', description: 'Environment id or alias (see `rlft envs list`).', required: true }),
@@ -54,6 +58,10 @@ Ctrl-C stops after the current episode and prints the result of the finished epi
     }),
     model: Flags.string({ helpValue: 'FILE', description: 'ONNX model of --policy onnx (same as --policy-opt onnx.model=FILE; `rlft export` writes one).' }),
     'max-episode-steps': Flags.integer({ helpValue: 'N', description: "Override the environment's time limit (steps per episode).", min: 1 }),
+    record: Flags.string({
+      helpValue: 'DIR',
+      description: `Write the first episode of the first policy as PNG frames (${frameFileName(0)} after reset, then one per step) and ${EPISODE_FILE} into DIR, a new or empty directory.`,
+    }),
     json: Flags.boolean({ description: 'End stdout with one JSON line per policy instead of a table.' }),
     progress: Flags.boolean({
       description: 'Show progress on stderr (default: only when stderr is a terminal).',
@@ -77,6 +85,12 @@ Ctrl-C stops after the current episode and prints the result of the finished epi
     host.registry.resolveKwargs(spec.id, envKwargs);
     const policies = policyIds.map((id) => host.policy(id));
     for (const policy of policies) resolvePolicyOptions(policy, optionsByPolicy.get(policy.id)!);
+    let recorder: EpisodeRecorder | undefined;
+    let recordDirectory: string | undefined;
+    if (flags.record !== undefined) {
+      await checkRecordable(host.registry, spec.id, envKwargs);
+      recordDirectory = prepareRecordDirectory(flags.record);
+    }
 
     const progress = (flags.progress ?? Boolean(process.stderr.isTTY)) ? new ProgressLine() : undefined;
     const interrupt = abortOnInterrupt(() => {
@@ -85,8 +99,9 @@ Ctrl-C stops after the current episode and prints the result of the finished epi
     });
     const summaries: EvaluationSummary[] = [];
     try {
-      for (const policy of policies) {
+      for (const [index, policy] of policies.entries()) {
         if (interrupt.signal.aborted) break;
+        const recording = index === 0 && recordDirectory !== undefined ? recordDirectory : undefined;
         let returnSum = 0;
         const label = `${policy.id} on ${spec.id}`;
         progress?.update(`${label}: episode 0/${flags.episodes}`, true);
@@ -99,6 +114,9 @@ Ctrl-C stops after the current episode and prints the result of the finished epi
             episodes: flags.episodes,
             seed: flags.seed,
             ...(flags['max-episode-steps'] !== undefined ? { maxEpisodeSteps: flags['max-episode-steps'] } : {}),
+            ...(recording !== undefined
+              ? { renderMode: RECORD_RENDER_MODE, wrapEnv: (env) => (recorder = new EpisodeRecorder(env, recording, policy.id)) }
+              : {}),
             signal: interrupt.signal,
             onEpisode: (episode, index) => {
               returnSum += episode.return;
@@ -120,6 +138,12 @@ Ctrl-C stops after the current episode and prints the result of the finished epi
       const seeds = flags.episodes === 1 ? `seed ${flags.seed}` : `seeds ${flags.seed}…${flags.seed + flags.episodes - 1}`;
       this.log(`${spec.id}: ${flags.episodes} episode${flags.episodes === 1 ? '' : 's'} per policy, ${seeds}\n`);
       this.log(evaluationTable(summaries));
+    }
+    const recorded = recorder?.result;
+    if (recorded) {
+      this.logToStderr(
+        `Recorded episode 1 of ${recorded.policy} on ${recorded.env} (seed ${recorded.seed}): ${recorded.frames} frames of ${recorded.width}×${recorded.height} (reset + ${recorded.length} steps), return ${formatNumber(recorded.return)}, in ${recordDirectory}`,
+      );
     }
     if (interrupt.signal.aborted) {
       const skipped = policies.slice(summaries.length).map((p) => p.id);
