@@ -1,1 +1,13 @@
-export {};
+export { loadMujoco, wasmMemoryBytes, type Mujoco } from './module.js';
+export { BUNDLED_MODELS_DIR, MjcfError, bundledModelNames, compileMjcf, readMjcf, resolveXmlFile } from './mjcf.js';
+export { MujocoSimulation, MujocoRuntimeError, type DivergenceWarning } from './simulation.js';
+export { MujocoEnv, type MujocoEnvOptions, type MujocoEnvSettings, type Transition, type VelocityNoise } from './mujoco-env.js';
+export { rangeKwarg, type Range } from './kwargs.js';
+export { HalfCheetahEnv, HALF_CHEETAH_ID, halfCheetahKwargsSchema, type HalfCheetahKwargs } from './envs/half-cheetah.js';
+export { PlanarWalkerEnv, type PlanarWalkerSettings } from './envs/planar-walker.js';
+export { HopperEnv, HOPPER_ID, hopperKwargsSchema, type HopperKwargs } from './envs/hopper.js';
+export { Walker2dEnv, WALKER2D_ID, walker2dKwargsSchema, type Walker2dKwargs } from './envs/walker2d.js';
+export { InvertedPendulumEnv, INVERTED_PENDULUM_ID, invertedPendulumKwargsSchema, type InvertedPendulumKwargs } from './envs/inverted-pendulum.js';
+export { AntEnv, ANT_ID, antKwargsSchema, type AntKwargs } from './envs/ant.js';
+export { default as mujocoPlugin } from './plugin.js';
+export { default } from './plugin.js';
