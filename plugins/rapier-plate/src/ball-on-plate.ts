@@ -58,8 +58,7 @@ export function ballOnPlateRegistration(rlft: RlftApi): Rlft.EnvRegistration {
       const start = chooseStart(this.id, this.options, this.rng, resetOptions.options);
       // A fresh world per episode: Rapier keeps contact and solver caches between steps, so
       // reusing a world would let the previous episode leak into this one.
-      this.world?.free();
-      this.world = undefined;
+      this.close(); // first, so that a world that fails to build leaves no freed one behind
       this.world = new PlateWorld(
         this.rapier,
         {
