@@ -67,7 +67,8 @@ export abstract class MujocoEnv extends Env<Float64Array, Float32Array> implemen
   readonly resetNoiseScale: number;
   /** The MJCF file the model was compiled from. */
   readonly modelPath: string;
-  protected readonly simulation: MujocoSimulation;
+  /** The model and data behind this env (for reading MuJoCo quantities the observation leaves out). */
+  readonly simulation: MujocoSimulation;
   /** The model's qpos0 and a zero qvel: where every reset starts before noise. */
   protected readonly initQpos: Float64Array;
   protected readonly initQvel: Float64Array;
