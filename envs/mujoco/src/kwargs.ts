@@ -40,13 +40,14 @@ export type Range = readonly [low: number, high: number];
 
 /**
  * A (low, high) pair such as `healthy_z_range`. A null low means −∞ and a null high +∞, so
- * that `[0.7, null]` can be written on the command line; low must not exceed high.
+ * that `[0.7, null]` can be written on the command line; low must not exceed high. The default
+ * is given in that written form, so that help texts show it.
  */
-export function rangeKwarg(defaultValue: Range, meaning: string) {
+export function rangeKwarg(defaultValue: readonly [number | null, number | null], meaning: string) {
   return z
     .tuple([rangeEnd, rangeEnd])
+    .default([defaultValue[0], defaultValue[1]])
     .transform(([low, high]): Range => [low ?? -Infinity, high ?? Infinity])
     .refine(([low, high]) => low <= high, { message: 'the low end must not be above the high end' })
-    .default(defaultValue)
     .describe(`${meaning}; [low, high], null for an open end`);
 }

@@ -23,7 +23,7 @@ export const hopperKwargsSchema = z
     healthy_reward: weightKwarg(1.0, 'Reward for every step in which the hopper is healthy'),
     terminate_when_unhealthy: terminateWhenUnhealthyKwarg(),
     healthy_state_range: rangeKwarg([-100, 100], 'Healthy bounds for every entry of qpos[2:] and qvel'),
-    healthy_z_range: rangeKwarg([0.7, Infinity], 'Healthy torso height (qpos[1])'),
+    healthy_z_range: rangeKwarg([0.7, null], 'Healthy torso height (qpos[1])'),
     healthy_angle_range: rangeKwarg([-0.2, 0.2], 'Healthy torso pitch in radians (qpos[2])'),
     reset_noise_scale: resetNoiseScaleKwarg(5e-3),
     exclude_current_positions_from_observation: excludePositionsKwarg('the x position (rootx)'),
