@@ -37,6 +37,19 @@ describe('rlft eval --record', () => {
     expect(lastJsonLine(recorded.stdout).policy).toBe('constant');
   });
 
+  it('records a MuJoCo env through its software side view', async () => {
+    const dir = join(rlft.dir, 'cheetah');
+    const result = await rlft.run(['eval', '--env', 'cheetah', '--episodes', '1', '--max-episode-steps', '20', '--record', dir, '--json']);
+    expect(result.code).toBe(0);
+    const episode = JSON.parse(readFileSync(join(dir, 'episode.json'), 'utf8'));
+    expect(episode).toMatchObject({ env: 'HalfCheetah-v5', policy: 'random', seed: 0, frames: 21, length: 20, truncated: true, width: 480, height: 320 });
+    expect(episode.return).toBeCloseTo(lastJsonLine(result.stdout).return.mean, 10);
+    const frames = readdirSync(dir).filter((name) => name.endsWith('.png'));
+    expect(frames).toHaveLength(21);
+    const png = PNG.sync.read(readFileSync(join(dir, 'frame-00020.png')));
+    expect([png.width, png.height]).toEqual([480, 320]);
+  });
+
   it('refuses a directory that already holds files, before any episode runs', async () => {
     const dir = join(rlft.dir, 'cartpole');
     const again = await rlft.run(['eval', '--env', 'CartPole-v1', '--episodes', '1', '--record', dir]);
