@@ -1,7 +1,9 @@
 // Creating and closing environments gives their WebAssembly memory back: 1,000 cycles of
 // create → reset → step → close leave the module's memory where it was.
 import { describe, expect, it } from 'vitest';
-import { AntEnv, HalfCheetahEnv, loadMujoco } from './index.js';
+import { AntEnv, BUNDLED_MODELS_DIR, HalfCheetahEnv, MujocoSimulation, compileMjcf, loadMujoco } from './index.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
 describe('memory', () => {
   it('stays flat over 1,000 create/step/close cycles', async () => {
@@ -45,6 +47,27 @@ describe('memory', () => {
       batch();
       batch();
       expect(probe.wasmMemoryBytes()).toBe(after);
+    } finally {
+      probe.close();
+    }
+  });
+
+  it('keeps a bounded number of compiled models: compiling 80 more distinct model texts leaves memory flat', async () => {
+    const mj = await loadMujoco();
+    const probe = new HalfCheetahEnv(mj);
+    // Each variant carries an unused 512 × 512 height field (1 MiB), so keeping every compiled text would show at once.
+    const xml = readFileSync(join(BUNDLED_MODELS_DIR, 'hopper.xml'), 'utf8');
+    const compileVariant = (i: number): void => {
+      const text = xml.replace('</mujoco>', `<asset><hfield name="variant_${i}" nrow="512" ncol="512" size="1 1 1 1"/></asset></mujoco>`);
+      const sim = new MujocoSimulation(mj, compileMjcf(mj, 'test', text, `hopper variant ${i}`), 'hopper variant');
+      sim.step(2);
+      sim.close();
+    };
+    try {
+      for (let i = 0; i < 20; i++) compileVariant(i);
+      const before = probe.wasmMemoryBytes();
+      for (let i = 20; i < 100; i++) compileVariant(i);
+      expect(probe.wasmMemoryBytes()).toBe(before);
     } finally {
       probe.close();
     }
