@@ -28,8 +28,36 @@ const PENDULUM_GOAL = -250;
 
 /** rl-zoo's PPO settings for CartPole-v1 (the lead's measurements: solved at ~69–73k steps). */
 const PPO_CARTPOLE = { num_envs: 8, num_steps: 64, num_minibatches: 2, update_epochs: 10, gamma: 0.98, gae_lambda: 0.8, learning_rate: 1e-3, ent_coef: 0 };
-/** Provisional Pendulum-v1 settings, until tuned ones are chosen; `--pendulum-config` overrides keys. */
+/**
+ * Pendulum-v1: the settings of config/ppo-pendulum.yaml (rl-zoo's tuned PPO with observation and
+ * reward normalisation, 256-step rollouts and an annealed rate in place of gSDE), which its
+ * header reports at −161, −152 and −211 after 150k steps; `--pendulum-config` overrides keys.
+ */
 const PPO_PENDULUM = {
+  total_timesteps: 150_000,
+  num_envs: 4,
+  num_steps: 256,
+  num_minibatches: 16,
+  update_epochs: 10,
+  gamma: 0.9,
+  gae_lambda: 0.95,
+  learning_rate: 1e-3,
+  anneal_lr: true,
+  clip_coef: 0.2,
+  ent_coef: 0,
+  vf_coef: 0.5,
+  max_grad_norm: 0.5,
+  norm_adv: true,
+  clip_vloss: false,
+  hidden_sizes: [64, 64],
+  activation: 'tanh',
+  normalize_observation: true,
+  normalize_reward: true,
+  clip_obs: 10,
+  clip_reward: 10,
+};
+/** The first Pendulum settings of the brief (rl-zoo's 1024-step rollouts, no reward normalisation), kept for comparison. */
+const PPO_PENDULUM_FIRST = {
   num_envs: 4,
   num_steps: 1024,
   num_minibatches: 16,
@@ -73,8 +101,8 @@ interface RunReport {
   rssBeforeTrainMiB: number;
   rssStartMiB: number;
   rssEndMiB: number;
-  /** [step, RSS MiB] after every update. */
-  rssSamples: [number, number][];
+  /** [step, RSS, V8 heap total, V8 heap used] in MiB after every update. */
+  memorySamples: [number, number, number, number][];
   evaluation?: { episodes: number; seed: number; mean: number; std: number; min: number; max: number };
 }
 
@@ -100,6 +128,7 @@ async function runJob(job: Job): Promise<RunReport> {
     const rssBeforeTrainMiB = mib();
     let solvedAtStep: number | null = null;
     let solvedAtSeconds: number | null = null;
+    const memorySamples: RunReport['memorySamples'] = [];
     const started = performance.now();
     const result = await algorithm.train({
       registry,
@@ -110,6 +139,8 @@ async function runJob(job: Job): Promise<RunReport> {
       logger: run.logger,
       signal: new AbortController().signal,
       onProgress: ({ step, meanReturn }) => {
+        const memory = process.memoryUsage();
+        memorySamples.push([step, round(memory.rss / 2 ** 20, 1), round(memory.heapTotal / 2 ** 20, 1), round(memory.heapUsed / 2 ** 20, 1)]);
         if (solvedAtStep === null && meanReturn !== undefined && meanReturn >= SOLVED) {
           solvedAtStep = step;
           solvedAtSeconds = (performance.now() - started) / 1000;
@@ -135,7 +166,7 @@ async function runJob(job: Job): Promise<RunReport> {
       rssBeforeTrainMiB: round(rssBeforeTrainMiB, 1),
       rssStartMiB: round(result.metrics['perf/rss_mib_start'], 1),
       rssEndMiB: round(result.metrics['perf/rss_mib_end'], 1),
-      rssSamples: records.map((r) => [r.step, round(r['perf/rss_mib'] as number, 1)]),
+      memorySamples,
     };
     if (job.evaluate) {
       const env = (await registry.make(job.envId)) as Env<unknown, unknown>;
@@ -167,23 +198,23 @@ function spawnJob(job: Job): RunReport {
   return report;
 }
 
-/** Least-squares slope of RSS against steps over the second half of a run, in MiB per 100k steps. */
+/** Least-squares slope of [step, MiB] samples over the second half of a run, in MiB per 100k steps. */
 function secondHalfSlope(samples: readonly [number, number][], totalSteps: number): number {
   const half = samples.filter(([step]) => step > totalSteps / 2);
   const n = half.length;
   const meanStep = half.reduce((s, [x]) => s + x, 0) / n;
-  const meanRss = half.reduce((s, [, y]) => s + y, 0) / n;
+  const meanValue = half.reduce((s, [, y]) => s + y, 0) / n;
   let covariance = 0;
   let variance = 0;
   for (const [x, y] of half) {
-    covariance += (x - meanStep) * (y - meanRss);
+    covariance += (x - meanStep) * (y - meanValue);
     variance += (x - meanStep) ** 2;
   }
   return (covariance / variance) * 100_000;
 }
 
-/** A run without its per-update RSS samples (they are summarised separately for the memory run). */
-const summary = ({ rssSamples: _samples, ...rest }: RunReport) => rest;
+/** A run without its per-update memory samples (they are summarised separately for the memory run). */
+const summary = ({ memorySamples: _samples, ...rest }: RunReport) => rest;
 
 async function main(): Promise<void> {
   const { values: args } = parseArgs({
@@ -209,20 +240,28 @@ async function main(): Promise<void> {
 
   console.log('PPO Pendulum-v1');
   const pendulum = spawnJob({ algo: 'ppo', envId: 'Pendulum-v1', seed: 0, config: pendulumConfig, evaluate: EVALUATION });
+  const pendulumFirst = spawnJob({ algo: 'ppo', envId: 'Pendulum-v1', seed: 0, config: PPO_PENDULUM_FIRST, evaluate: EVALUATION });
 
   console.log('Memory: PPO CartPole-v1, 200k steps');
   const memoryConfig = { ...PPO_CARTPOLE, total_timesteps: 200_000 };
   const memoryRun = spawnJob({ algo: 'ppo', envId: 'CartPole-v1', seed: 0, config: memoryConfig });
-  const rss = memoryRun.rssSamples.map(([, value]) => value);
+  const samples = memoryRun.memorySamples;
+  const rss = samples.map(([, value]) => value);
   const memory = {
     config: memoryConfig,
     totalSteps: memoryRun.totalSteps,
-    samples: rss.length,
+    samples: samples.length,
     rssBeforeTrainMiB: memoryRun.rssBeforeTrainMiB,
     firstMiB: rss[0],
     lastMiB: rss[rss.length - 1],
     maxMiB: Math.max(...rss),
-    secondHalfSlopeMiBPer100kSteps: round(secondHalfSlope(memoryRun.rssSamples, memoryRun.totalSteps)),
+    secondHalfSlopeMiBPer100kSteps: round(secondHalfSlope(samples.map(([step, value]) => [step, value]), memoryRun.totalSteps)),
+    // V8's heap reserve grows in steps of its own; its slope tells such steps apart from a leak elsewhere (e.g. in the engine's WebAssembly memory).
+    heapTotalFirstMiB: samples[0][2],
+    heapTotalLastMiB: samples[samples.length - 1][2],
+    heapTotalSecondHalfSlopeMiBPer100kSteps: round(secondHalfSlope(samples.map(([step, , heapTotal]) => [step, heapTotal]), memoryRun.totalSteps)),
+    // RSS every 10th update, for a plot.
+    rssEvery10Updates: samples.filter((_, i) => i % 10 === 0).map(([step, value]) => [step, value]),
     wallSeconds: memoryRun.wallSeconds,
   };
 
@@ -253,7 +292,8 @@ async function main(): Promise<void> {
   const report = {
     benchmark: 'training',
     date: new Date().toISOString(),
-    machine: { ...machineInfo(), loadAverageAtStart },
+    // Other work on the machine slows the runs down; the load averages (1, 5, 15 min) show how busy it was.
+    machine: { ...machineInfo(), loadAverageAtStart, loadAverageAtEnd: loadavg().map((l) => round(l)) },
     method: {
       isolation: 'every run in a fresh Node process (child of the benchmark), one after another',
       solved: `first logged update at which the mean return of the last 20 training episodes is ≥ ${SOLVED}; seconds from the start of train(), engine start-up and jit compilation included`,
@@ -265,6 +305,7 @@ async function main(): Promise<void> {
     },
     ppoCartPole: { config: ppoConfig, runs: ppoRuns.map(summary) },
     ppoPendulum: { config: pendulumConfig, run: summary(pendulum) },
+    ppoPendulumFirstSettings: { config: PPO_PENDULUM_FIRST, run: summary(pendulumFirst) },
     memory,
     reinforceCartPole: { config: episodicConfig, runs: reinforceRuns.map(summary) },
     grpoCartPole: { config: episodicConfig, runs: grpoRuns.map(summary) },
@@ -280,8 +321,8 @@ async function main(): Promise<void> {
   console.log(
     formatTable(
       ['run', 'seed', 'steps', 'solved at', 'solve s', 'last-20', 'wall s', 'steps/s', 'rollout s', 'learn s', 'RSS MiB', 'note'],
-      [...ppoRuns, pendulum, ...reinforceRuns, ...grpoRuns].map((r) => [
-        `${r.algo} ${r.envId}`,
+      [...ppoRuns, pendulum, pendulumFirst, ...reinforceRuns, ...grpoRuns].map((r) => [
+        `${r.algo} ${r.envId}${r === pendulumFirst ? ' (first settings)' : ''}`,
         String(r.seed),
         String(r.totalSteps),
         solvedCell(r),
@@ -298,7 +339,8 @@ async function main(): Promise<void> {
   );
   console.log(
     `\nMemory, PPO CartPole-v1 ${memory.totalSteps} steps: RSS first ${memory.firstMiB} MiB, last ${memory.lastMiB} MiB, max ${memory.maxMiB} MiB; ` +
-      `second-half slope ${memory.secondHalfSlopeMiBPer100kSteps} MiB per 100k steps\n`,
+      `second-half slope ${memory.secondHalfSlopeMiBPer100kSteps} MiB per 100k steps (V8 heap total ${memory.heapTotalFirstMiB} → ${memory.heapTotalLastMiB} MiB, ` +
+      `slope ${memory.heapTotalSecondHalfSlopeMiBPer100kSteps})\n`,
   );
   for (const goal of goals) console.log(`${goal.pass ? 'PASS' : 'FAIL'}  ${goal.name}: ${goal.measured}`);
   console.log(`\nwrote ${RESULTS} in ${report.durationSeconds.toFixed(1)} s`);
