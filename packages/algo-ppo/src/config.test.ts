@@ -46,12 +46,12 @@ describe('ppoConfigSchema through parseOptions', () => {
   });
 
   it('needs num_envs × num_steps to split into num_minibatches equal minibatches', () => {
-    expect(() => parse({ num_envs: 3, num_steps: 5, num_minibatches: 4 })).toThrow(/'num_minibatches': num_envs × num_steps must be divisible by num_minibatches/);
+    expect(() => parse({ num_envs: 3, num_steps: 5, num_minibatches: 4 })).toThrow(/'num_minibatches': num_envs × num_steps = 3 × 5 = 15 is not divisible by num_minibatches = 4/);
     expect(parse({ num_envs: 3, num_steps: 4, num_minibatches: 4 }).num_minibatches).toBe(4);
   });
 
   it('needs two samples per minibatch to normalise advantages (one has no std)', () => {
-    expect(() => parse({ num_envs: 1, num_steps: 8, num_minibatches: 8 })).toThrow(/'num_minibatches': with norm_adv, a minibatch .* needs at least 2 samples/);
+    expect(() => parse({ num_envs: 1, num_steps: 8, num_minibatches: 8 })).toThrow(/'num_minibatches': with norm_adv, a minibatch needs at least 2 samples \(8 \/ 8 = 1\)/);
     expect(parse({ num_envs: 1, num_steps: 8, num_minibatches: 8, norm_adv: false }).num_minibatches).toBe(8);
   });
 });

@@ -35,14 +35,22 @@ export const ppoConfigSchema = z
     vectorization: z.enum(['auto', 'sync', 'async']).default('auto').describe("'auto': the env's native batched implementation when it has one, else synchronous"),
   })
   .strict()
-  .refine((c) => (c.num_envs * c.num_steps) % c.num_minibatches === 0, {
-    message: 'num_envs × num_steps must be divisible by num_minibatches',
-    path: ['num_minibatches'],
-  })
-  // The unbiased std of a single advantage is NaN, which would turn every parameter into NaN.
-  .refine((c) => !c.norm_adv || (c.num_envs * c.num_steps) / c.num_minibatches >= 2, {
-    message: 'with norm_adv, a minibatch (num_envs × num_steps / num_minibatches) needs at least 2 samples; use fewer minibatches or norm_adv: false',
-    path: ['num_minibatches'],
+  .superRefine((c, ctx) => {
+    const batch = c.num_envs * c.num_steps;
+    if (batch % c.num_minibatches !== 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['num_minibatches'],
+        message: `num_envs × num_steps = ${c.num_envs} × ${c.num_steps} = ${batch} is not divisible by num_minibatches = ${c.num_minibatches}`,
+      });
+    } else if (c.norm_adv && batch / c.num_minibatches < 2) {
+      // The unbiased std of a single advantage is NaN, which would turn every parameter into NaN.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['num_minibatches'],
+        message: `with norm_adv, a minibatch needs at least 2 samples (${batch} / ${c.num_minibatches} = ${batch / c.num_minibatches}); use fewer minibatches or norm_adv: false`,
+      });
+    }
   });
 
 export type PpoConfig = z.output<typeof ppoConfigSchema>;
