@@ -10,7 +10,7 @@ import {
 } from '../kwargs.js';
 import { loadMujoco, type Mujoco } from '../module.js';
 import type { MujocoEnvOptions } from '../mujoco-env.js';
-import { PlanarWalkerEnv } from './planar-walker.js';
+import { PlanarWalkerEnv, planarWalkerSettings } from './planar-walker.js';
 
 export const HOPPER_ID = 'Hopper-v5';
 
@@ -44,24 +44,6 @@ export class HopperEnv extends PlanarWalkerEnv {
 
   constructor(mj: Mujoco, kwargs: HopperKwargs = {}, options: MujocoEnvOptions = {}) {
     const parsed = parseOptions(hopperKwargsSchema, kwargs, HOPPER_ID);
-    super(
-      mj,
-      {
-        envId: HOPPER_ID,
-        xmlFile: parsed.xml_file,
-        frameSkip: parsed.frame_skip,
-        resetNoiseScale: parsed.reset_noise_scale,
-        forwardRewardWeight: parsed.forward_reward_weight,
-        ctrlCostWeight: parsed.ctrl_cost_weight,
-        healthyReward: parsed.healthy_reward,
-        terminateWhenUnhealthy: parsed.terminate_when_unhealthy,
-        healthyZRange: parsed.healthy_z_range,
-        healthyAngleRange: parsed.healthy_angle_range,
-        healthyStateRange: parsed.healthy_state_range,
-        excludeCurrentPositions: parsed.exclude_current_positions_from_observation,
-        cameraDistance: 3,
-      },
-      options,
-    );
+    super(mj, planarWalkerSettings(HOPPER_ID, parsed, 3), options);
   }
 }

@@ -24,6 +24,41 @@ export interface PlanarWalkerSettings {
   cameraDistance: number;
 }
 
+/** The Gymnasium kwargs Hopper-v5 and Walker2d-v5 both take, as their schemas parse them. */
+export interface PlanarWalkerKwargs {
+  xml_file: string;
+  frame_skip: number;
+  reset_noise_scale: number;
+  forward_reward_weight: number;
+  ctrl_cost_weight: number;
+  healthy_reward: number;
+  terminate_when_unhealthy: boolean;
+  healthy_z_range: Range;
+  healthy_angle_range: Range;
+  /** Hopper only. */
+  healthy_state_range?: Range;
+  exclude_current_positions_from_observation: boolean;
+}
+
+/** Settings from parsed kwargs (one mapping for both envs). */
+export function planarWalkerSettings(envId: string, kwargs: PlanarWalkerKwargs, cameraDistance: number): PlanarWalkerSettings {
+  return {
+    envId,
+    xmlFile: kwargs.xml_file,
+    frameSkip: kwargs.frame_skip,
+    resetNoiseScale: kwargs.reset_noise_scale,
+    forwardRewardWeight: kwargs.forward_reward_weight,
+    ctrlCostWeight: kwargs.ctrl_cost_weight,
+    healthyReward: kwargs.healthy_reward,
+    terminateWhenUnhealthy: kwargs.terminate_when_unhealthy,
+    healthyZRange: kwargs.healthy_z_range,
+    healthyAngleRange: kwargs.healthy_angle_range,
+    healthyStateRange: kwargs.healthy_state_range,
+    excludeCurrentPositions: kwargs.exclude_current_positions_from_observation,
+    cameraDistance,
+  };
+}
+
 /**
  * What Hopper-v5 and Walker2d-v5 share: a planar body on rootx/rootz/rooty whose qpos[1] is
  * the torso height and qpos[2] its pitch. Observation: qpos[1:] then clip(qvel, ±10).

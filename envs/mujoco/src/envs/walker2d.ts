@@ -10,7 +10,7 @@ import {
 } from '../kwargs.js';
 import { loadMujoco, type Mujoco } from '../module.js';
 import type { MujocoEnvOptions } from '../mujoco-env.js';
-import { PlanarWalkerEnv } from './planar-walker.js';
+import { PlanarWalkerEnv, planarWalkerSettings } from './planar-walker.js';
 
 export const WALKER2D_ID = 'Walker2d-v5';
 
@@ -43,24 +43,6 @@ export class Walker2dEnv extends PlanarWalkerEnv {
 
   constructor(mj: Mujoco, kwargs: Walker2dKwargs = {}, options: MujocoEnvOptions = {}) {
     const parsed = parseOptions(walker2dKwargsSchema, kwargs, WALKER2D_ID);
-    super(
-      mj,
-      {
-        envId: WALKER2D_ID,
-        xmlFile: parsed.xml_file,
-        frameSkip: parsed.frame_skip,
-        resetNoiseScale: parsed.reset_noise_scale,
-        forwardRewardWeight: parsed.forward_reward_weight,
-        ctrlCostWeight: parsed.ctrl_cost_weight,
-        healthyReward: parsed.healthy_reward,
-        terminateWhenUnhealthy: parsed.terminate_when_unhealthy,
-        healthyZRange: parsed.healthy_z_range,
-        healthyAngleRange: parsed.healthy_angle_range,
-        healthyStateRange: undefined,
-        excludeCurrentPositions: parsed.exclude_current_positions_from_observation,
-        cameraDistance: 4,
-      },
-      options,
-    );
+    super(mj, planarWalkerSettings(WALKER2D_ID, parsed, 4), options);
   }
 }
