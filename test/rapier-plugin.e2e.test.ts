@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { IsolatedRlft, npm, repoRoot } from './helpers/cli.js';
+import { IsolatedRlft, buildAndPack, repoRoot } from './helpers/cli.js';
 
 // The Rapier plugin goes the way an outsider's package goes: build, `npm pack`, `rlft plugins
 // install <tarball>` into an isolated data directory, use, uninstall. Unlike the grid world it
@@ -14,13 +13,7 @@ let tarball: string;
 let packedFiles: string[];
 
 beforeAll(() => {
-  const tsc = spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-b', pluginDir], { encoding: 'utf8' });
-  if (tsc.status !== 0) throw new Error(`building the plugin failed:\n${tsc.stdout}${tsc.stderr}`);
-  const packDir = join(rlft.dir, 'pack');
-  mkdirSync(packDir);
-  const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', packDir], pluginDir)) as { filename: string; files: { path: string }[] }[];
-  tarball = join(packDir, packed.filename);
-  packedFiles = packed.files.map((f) => f.path);
+  ({ tarball, files: packedFiles } = buildAndPack(pluginDir, join(rlft.dir, 'pack')));
 });
 
 afterAll(() => rlft.remove());

@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,4 +83,13 @@ export function npm(args: readonly string[], cwd: string): string {
   const result = spawnSync(command, commandArgs, { cwd, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`npm ${args.join(' ')} failed in ${cwd}:\n${result.stderr}`);
   return result.stdout;
+}
+
+/** Build a plugin package and `npm pack` it into `packDir` (created): the tarball and the files it ships. */
+export function buildAndPack(pluginDir: string, packDir: string): { tarball: string; files: string[] } {
+  const tsc = spawnSync(process.execPath, [join(repoRoot, 'node_modules/typescript/bin/tsc'), '-b', pluginDir], { encoding: 'utf8' });
+  if (tsc.status !== 0) throw new Error(`building ${pluginDir} failed:\n${tsc.stdout}${tsc.stderr}`);
+  mkdirSync(packDir, { recursive: true });
+  const [packed] = JSON.parse(npm(['pack', '--json', '--pack-destination', packDir], pluginDir)) as { filename: string; files: { path: string }[] }[];
+  return { tarball: join(packDir, packed.filename), files: packed.files.map((f) => f.path) };
 }
