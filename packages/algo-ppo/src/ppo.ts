@@ -7,6 +7,7 @@ import {
   EpisodeStats,
   ObservationFlattener,
   ObservationNormalizer,
+  finalRunMetrics,
   RewardNormalizer,
   RolloutBuffer,
   TrainingClock,
@@ -184,12 +185,8 @@ export class Ppo implements Algorithm<PpoConfig> {
     } finally {
       env.close();
     }
-    lastMetrics['perf/rss_mib_start'] = memoryAtStart;
-    lastMetrics['perf/rss_mib_end'] = residentMemoryMiB();
-    lastMetrics['perf/wall_seconds'] = clock.elapsed;
-    lastMetrics['global_step'] = globalStep;
     disposeAll(params, optState);
-    return { checkpoint, metrics: lastMetrics, interrupted: context.signal.aborted };
+    return { checkpoint, metrics: { ...lastMetrics, ...finalRunMetrics(clock, memoryAtStart, globalStep) }, interrupted: context.signal.aborted };
   }
 }
 

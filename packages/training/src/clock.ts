@@ -50,3 +50,13 @@ export function residentMemoryMiB(): number {
 export function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
+
+/** The end-of-run entries every algorithm adds to its final metrics. */
+export function finalRunMetrics(clock: TrainingClock, rssAtStartMiB: number, globalStep: number): Record<string, number> {
+  return {
+    'perf/rss_mib_start': rssAtStartMiB,
+    'perf/rss_mib_end': residentMemoryMiB(),
+    'perf/wall_seconds': clock.elapsed,
+    global_step: globalStep,
+  };
+}

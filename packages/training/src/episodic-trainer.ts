@@ -3,7 +3,7 @@ import { Adam, disposeTree, initEngine, makeTrainStep, np, toEngine, treeToHost,
 import { HostActorCritic, initMlpParams, mlpSpecFor, type MlpParams, type MlpPolicySpec } from '@rlft/policy-mlp';
 import { ActionLayout } from './acting.js';
 import { loadTrainingCheckpoint, saveTrainingCheckpoint } from './checkpointing.js';
-import { TrainingClock, residentMemoryMiB, yieldToEventLoop } from './clock.js';
+import { TrainingClock, finalRunMetrics, residentMemoryMiB, yieldToEventLoop } from './clock.js';
 import { buildStepBatch, EpisodeCollector, type Episode, type StepBatch } from './episodes.js';
 import { ObservationFlattener } from './observations.js';
 
@@ -181,14 +181,10 @@ export async function trainEpisodic(definition: EpisodicAlgorithmDefinition, con
   } finally {
     env.close();
   }
-  metrics['perf/rss_mib_start'] = memoryAtStart;
-  metrics['perf/rss_mib_end'] = residentMemoryMiB();
-  metrics['perf/wall_seconds'] = clock.elapsed;
-  metrics['global_step'] = globalStep;
   disposeTree(params);
   disposeTree(optState.m);
   disposeTree(optState.v);
-  return { checkpoint, metrics, interrupted: context.signal.aborted };
+  return { checkpoint, metrics: { ...metrics, ...finalRunMetrics(clock, memoryAtStart, globalStep) }, interrupted: context.signal.aborted };
 }
 
 function uploadStepBatch(host: StepBatch, obsDim: number, actionWidth: number): EngineStepBatch {
