@@ -60,6 +60,7 @@ export async function evaluateOnEnv(host: PluginHost, request: EvaluationRequest
   try {
     const policy = await request.policy.create(policyOptions, {
       envId,
+      ...(env.spec ? { spec: env.spec } : {}),
       observationSpace: env.observationSpace,
       actionSpace: env.actionSpace,
       seed: request.seed,

@@ -63,7 +63,7 @@ describe('createPluginHost', () => {
       { name: 'throws-on-import', entry: join(cliRoot, 'node_modules', 'throws-on-import', 'plugin.js') },
     ];
     const host = await createPluginHost(entries);
-    expect(host.policies().map((p) => p.id).sort()).toEqual(['always-zero', 'constant', 'random']);
+    expect(host.policies().map((p) => p.id).sort()).toEqual(['always-zero', 'constant', 'expert', 'random']);
     expect(host.policy('always-zero').plugin).toBe('good-builtin');
     expect(host.failures.map((f) => f.plugin)).toEqual(['no-rlft-entry', 'throws-on-import']);
     const lines = describePluginFailures(host);

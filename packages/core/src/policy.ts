@@ -1,6 +1,7 @@
 import type { Info } from './env.js';
 import type { Rng } from './rng.js';
 import type { Space } from './spaces/space.js';
+import type { EnvSpec } from './spec.js';
 
 /** What a policy may know about the step it acts in. */
 export interface ActContext {
@@ -30,6 +31,8 @@ export interface PolicyEnvContext {
   envId: string;
   observationSpace: Space;
   actionSpace: Space;
+  /** The env's registration (gives access to its expert, time limit, …) when made through a registry. */
+  spec?: EnvSpec;
   /** Seed for any randomness the policy owns. */
   seed?: number;
   rng?: Rng;

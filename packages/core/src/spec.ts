@@ -1,6 +1,7 @@
 import type { Env } from './env.js';
 import type { OptionsSchema } from './options.js';
 import type { VectorEnv, AutoresetMode } from './vector/types.js';
+import type { Policy, PolicyEnvContext } from './policy.js';
 
 /** Creates an environment from validated kwargs; may be async (WASM modules load asynchronously). */
 export type EnvFactory = (kwargs: Record<string, unknown>) => Env | Promise<Env>;
@@ -11,6 +12,12 @@ export type VectorEnvFactory = (
   kwargs: Record<string, unknown>,
   options: { autoresetMode: AutoresetMode; maxEpisodeSteps?: number },
 ) => VectorEnv | Promise<VectorEnv>;
+
+/**
+ * An environment's expert: a policy that plays it well (a solver, a trained checkpoint), used by
+ * `--policy expert` and for collecting demonstration data. Every env with one shares that name.
+ */
+export type ExpertFactory = (context: PolicyEnvContext, options: Record<string, unknown>) => Policy | Promise<Policy>;
 
 /** What a plugin declares to register an environment. */
 export interface EnvRegistration {
@@ -25,6 +32,8 @@ export interface EnvRegistration {
   maxEpisodeSteps?: number;
   rewardThreshold?: number;
   nondeterministic?: boolean;
+  /** The env's expert policy, if it has one (`rlft eval --policy expert`). */
+  expert?: ExpertFactory;
   /** Short names that resolve to this id (`cheetah` → `HalfCheetah-v5`). */
   aliases?: readonly string[];
   description?: string;

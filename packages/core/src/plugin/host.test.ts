@@ -55,6 +55,7 @@ describe('PluginHost', () => {
     expect(host.policies().map((p) => [p.id, p.plugin])).toEqual([
       ['random', '@rlft/core'],
       ['constant', '@rlft/core'],
+      ['expert', '@rlft/core'],
     ]);
     expect(host.failures).toEqual([]);
   });
@@ -203,7 +204,7 @@ describe('PluginHost', () => {
     const host = await PluginHost.create();
     await host.add(coinPlugin);
     expect(host.algorithm('noop').plugin).toBe('coin-plugin');
-    expect(() => host.policy('randm')).toThrow("Unknown policy 'randm'. Did you mean: random? Available: random, constant, heads.");
+    expect(() => host.policy('randm')).toThrow("Unknown policy 'randm'. Did you mean: random? Available: random, constant, expert, heads.");
     expect(() => new PluginHost().algorithm('ppo')).toThrow("Unknown algorithm 'ppo'. No algorithms are registered yet.");
   });
 });

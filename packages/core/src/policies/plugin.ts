@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { definePlugin } from '../plugin/definition.js';
+import { RlftError } from '../errors.js';
 import { ConstantPolicy } from './constant.js';
 import { RandomPolicy } from './random.js';
 
@@ -22,6 +23,18 @@ export const baselinesPlugin = definePlugin({
         .object({ value: z.union([z.number(), z.array(z.number())]).optional().describe('the action to repeat') })
         .strict(),
       create: (options, env) => new ConstantPolicy(env.actionSpace, options.value as number | number[] | undefined),
+    },
+    {
+      id: 'expert',
+      description: "The environment's own expert (a solver or a trained checkpoint), for envs that declare one",
+      optionsSchema: z.object({}).passthrough(),
+      create: (options, env) => {
+        const expert = env.spec?.expert;
+        if (!expert) {
+          throw new RlftError('NO_EXPERT', `${env.envId} has no expert policy. Environments declare one in their registration (EnvRegistration.expert); \`rlft envs info ID\` says whether an env has one.`);
+        }
+        return expert(env, options);
+      },
     },
   ],
 });

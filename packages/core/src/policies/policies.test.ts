@@ -81,3 +81,24 @@ describe('baselines plugin', () => {
     expect(host.policy('constant').optionsSchema?.safeParse({ valu: 1 }).success).toBe(false);
   });
 });
+
+describe('the expert policy', () => {
+  it("builds the env's own expert from its registration, and names envs without one", async () => {
+    const host = await PluginHost.create();
+    const actionSpace = new Discrete(3);
+    const registration = {
+      id: 'Expertise-v0',
+      entryPoint: () => {
+        throw new Error('not needed here');
+      },
+      expert: (_context: unknown, options: Record<string, unknown>) => ({ id: 'expert', act: () => Number(options.action ?? 2) }),
+    };
+    const spec = host.registry.register(registration);
+    const expert = await host.policy('expert').create({ action: 1 }, { envId: spec.id, spec, observationSpace: actionSpace, actionSpace });
+    expect(await expert.act(0)).toBe(1);
+    const plain = host.registry.register({ id: 'Plain-v0', entryPoint: registration.entryPoint });
+    await expect(async () => host.policy('expert').create({}, { envId: plain.id, spec: plain, observationSpace: actionSpace, actionSpace })).rejects.toThrow(
+      /Plain-v0 has no expert policy/,
+    );
+  });
+});
