@@ -1,0 +1,1 @@
+export { default as cardsPlugin } from './plugin.js';
