@@ -58,9 +58,11 @@ export async function evaluateOnEnv(host: PluginHost, request: EvaluationRequest
   const env = request.wrapEnv ? request.wrapEnv(made) : made;
   const envId = env.spec?.id ?? request.envId;
   try {
+    const expert = host.expertFor(envId);
     const policy = await request.policy.create(policyOptions, {
       envId,
       ...(env.spec ? { spec: env.spec } : {}),
+      ...(expert ? { expert } : {}),
       observationSpace: env.observationSpace,
       actionSpace: env.actionSpace,
       seed: request.seed,
@@ -103,3 +105,4 @@ export function evaluateCheckpoint(host: PluginHost, request: CheckpointEvaluati
   const { checkpoint, ...rest } = request;
   return evaluateOnEnv(host, { ...rest, policy: host.policy(CHECKPOINT_POLICY), policyOptions: { checkpoint, deterministic: true } });
 }
+

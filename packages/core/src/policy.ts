@@ -1,7 +1,7 @@
 import type { Info } from './env.js';
 import type { Rng } from './rng.js';
 import type { Space } from './spaces/space.js';
-import type { EnvSpec } from './spec.js';
+import type { EnvSpec, ExpertFactory } from './spec.js';
 
 /** What a policy may know about the step it acts in. */
 export interface ActContext {
@@ -33,6 +33,8 @@ export interface PolicyEnvContext {
   actionSpace: Space;
   /** The env's registration (gives access to its expert, time limit, …) when made through a registry. */
   spec?: EnvSpec;
+  /** The env's expert as the host resolved it (a contributed one, else `spec.expert`). */
+  expert?: ExpertFactory;
   /** Seed for any randomness the policy owns. */
   seed?: number;
   rng?: Rng;

@@ -2,7 +2,7 @@ import type { Algorithm } from '../algorithm.js';
 import type { OptionsSchema } from '../options.js';
 import type { Policy, PolicyEnvContext } from '../policy.js';
 import type { RewardFunction } from '../reward.js';
-import type { EnvRegistration } from '../spec.js';
+import type { EnvRegistration, ExpertFactory } from '../spec.js';
 
 export type EnvContribution = EnvRegistration;
 
@@ -29,6 +29,17 @@ export interface RewardContribution {
   create(options: Record<string, unknown>): RewardFunction | Promise<RewardFunction>;
 }
 
+/**
+ * An expert policy for an environment registered by any plugin (e.g. a trained checkpoint
+ * shipped in a separate package). `rlft eval --policy expert` uses it.
+ */
+export interface ExpertContribution {
+  /** The env id (or alias) it plays. */
+  envId: string;
+  description: string;
+  create: ExpertFactory;
+}
+
 /** What a plugin package contributes. Every built-in and third-party package uses this shape. */
 export interface RlftPlugin {
   name: string;
@@ -38,6 +49,7 @@ export interface RlftPlugin {
   policies?: readonly PolicyContribution[];
   algorithms?: readonly AlgorithmContribution[];
   rewards?: readonly RewardContribution[];
+  experts?: readonly ExpertContribution[];
 }
 
 /** Identity helper that type-checks a plugin definition. */

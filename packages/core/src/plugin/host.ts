@@ -3,12 +3,14 @@ import { pathToFileURL } from 'node:url';
 import { isAbsolute } from 'node:path';
 import { PluginLoadError } from '../errors.js';
 import { EnvRegistry } from '../registry.js';
+import type { ExpertFactory } from '../spec.js';
 import { closestMatches } from '../suggest.js';
 import type {
   AlgorithmContribution,
   EnvContribution,
   PolicyContribution,
   RewardContribution,
+  ExpertContribution,
   RlftPlugin,
 } from './definition.js';
 import {
@@ -18,6 +20,7 @@ import {
   PluginToken,
   PolicyContributionToken,
   RewardContributionToken,
+  ExpertContributionToken,
   type LoadedPlugin,
 } from './tokens.js';
 import { RlftError } from '../errors.js';
@@ -96,6 +99,7 @@ export class PluginHost {
     bind(PolicyContributionToken, plugin.policies);
     bind(AlgorithmContributionToken, plugin.algorithms);
     bind(RewardContributionToken, plugin.rewards);
+    bind(ExpertContributionToken, plugin.experts);
     return true;
   }
 
@@ -145,6 +149,22 @@ export class PluginHost {
     return this.getAll(RewardContributionToken) as (RewardContribution & { plugin: string })[];
   }
 
+  experts(): (ExpertContribution & { plugin: string })[] {
+    return this.getAll(ExpertContributionToken) as (ExpertContribution & { plugin: string })[];
+  }
+
+  /**
+   * The expert for an env: one contributed by any plugin (matched through aliases, looked up
+   * now so that load order does not matter), else the one in the env's own registration.
+   */
+  expertFor(envId: string): ExpertFactory | undefined {
+    const canonical = (id: string): string => (this.registry.has(id) ? this.registry.spec(id).id : id);
+    const target = canonical(envId);
+    const contributed = this.experts().find((expert) => canonical(expert.envId) === target);
+    if (contributed) return contributed.create;
+    return this.registry.has(envId) ? this.registry.spec(envId).expert : undefined;
+  }
+
   policy(id: string): PolicyContribution & { plugin: string } {
     return this.find('policy', id, this.policies());
   }
@@ -186,6 +206,10 @@ export class PluginHost {
     taken('policy', (plugin.policies ?? []).map((p) => p.id), this.policies());
     taken('algorithm', (plugin.algorithms ?? []).map((a) => a.id), this.algorithms());
     taken('reward', (plugin.rewards ?? []).map((r) => r.id), this.rewards());
+    for (const expert of plugin.experts ?? []) {
+      const owner = this.experts().find((e) => e.envId === expert.envId);
+      if (owner) throw new PluginLoadError(plugin.name, `its expert for '${expert.envId}' clashes with the one from plugin '${owner.plugin}'`);
+    }
     for (const env of plugin.envs ?? []) {
       if (this.registry.has(env.id)) {
         throw new PluginLoadError(plugin.name, `its environment '${env.id}' is already registered by plugin '${this.registry.spec(env.id).plugin}'`);
@@ -199,7 +223,7 @@ function validatePlugin(plugin: unknown, label: string): asserts plugin is RlftP
   const p = plugin as Partial<RlftPlugin>;
   if (typeof p.name !== 'string' || !p.name) throw new PluginLoadError(label, "the definition has no 'name'");
   if (typeof p.version !== 'string') throw new PluginLoadError(p.name, "the definition has no 'version'");
-  for (const key of ['envs', 'policies', 'algorithms', 'rewards'] as const) {
+  for (const key of ['envs', 'policies', 'algorithms', 'rewards', 'experts'] as const) {
     if (p[key] !== undefined && !Array.isArray(p[key])) throw new PluginLoadError(p.name, `'${key}' must be an array`);
   }
 }

@@ -29,9 +29,9 @@ export const baselinesPlugin = definePlugin({
       description: "The environment's own expert (a solver or a trained checkpoint), for envs that declare one",
       optionsSchema: z.object({}).passthrough(),
       create: (options, env) => {
-        const expert = env.spec?.expert;
+        const expert = env.expert ?? env.spec?.expert;
         if (!expert) {
-          throw new RlftError('NO_EXPERT', `${env.envId} has no expert policy. Environments declare one in their registration (EnvRegistration.expert); \`rlft envs info ID\` says whether an env has one.`);
+          throw new RlftError('NO_EXPERT', `${env.envId} has no expert policy. Experts come from the env's registration (EnvRegistration.expert) or from a plugin's 'experts' list (e.g. @rlft/experts).`);
         }
         return expert(env, options);
       },

@@ -102,3 +102,21 @@ describe('the expert policy', () => {
     );
   });
 });
+
+describe('contributed experts', () => {
+  it('are found through aliases whatever the load order, and clash when two plugins give one for the same env', async () => {
+    const host = await PluginHost.create();
+    const space = new Discrete(2);
+    const expertPlugin = { name: 'expert-pack', version: '1.0.0', experts: [{ envId: 'toy', description: 'always 1', create: () => ({ id: 'expert', act: () => 1 }) }] };
+    expect(await host.add(expertPlugin)).toBe(true);
+    await host.add({ name: 'toy-env', version: '1.0.0', envs: [{ id: 'Toy-v0', aliases: ['toy'], entryPoint: () => { throw new Error('unused'); } }] });
+    const factory = host.expertFor('Toy-v0');
+    expect(factory).toBeDefined();
+    const spec = host.registry.spec('Toy-v0');
+    const expert = await host.policy('expert').create({}, { envId: spec.id, spec, expert: factory!, observationSpace: space, actionSpace: space });
+    expect(await expert.act(0)).toBe(1);
+    expect(await host.add({ ...expertPlugin, name: 'another-pack' })).toBe(false);
+    expect(host.failures.at(-1)?.error.message).toMatch(/expert for 'toy' clashes with the one from plugin 'expert-pack'/);
+    expect(host.expertFor('Unknown-v0')).toBeUndefined();
+  });
+});
