@@ -1,1 +1,2 @@
 export { default as cardsPlugin } from './plugin.js';
+export * from './blackjack/index.js';

@@ -1,7 +1,10 @@
 import { definePlugin, type EnvRegistration } from '@rlft/core';
+import { blackjackRegistration } from './blackjack/registration.js';
 
 // Each game module exports its registrations; this list is the package's single plugin.
-const envs: EnvRegistration[] = [];
+const envs: EnvRegistration[] = [
+  blackjackRegistration,
+];
 
 export default definePlugin({
   name: '@rlft/envs-cards',
