@@ -1,0 +1,1 @@
+export { default as expertsPlugin, expertCheckpoint } from './plugin.js';
