@@ -1,2 +1,3 @@
 export { default as cardsPlugin } from './plugin.js';
 export * from './blackjack/index.js';
+export * from './number-line/index.js';

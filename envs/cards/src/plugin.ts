@@ -1,9 +1,11 @@
 import { definePlugin, type EnvRegistration } from '@rlft/core';
 import { blackjackRegistration } from './blackjack/registration.js';
+import { numberLineRegistration } from './number-line/registration.js';
 
 // Each game module exports its registrations; this list is the package's single plugin.
 const envs: EnvRegistration[] = [
   blackjackRegistration,
+  numberLineRegistration,
 ];
 
 export default definePlugin({
