@@ -40,6 +40,7 @@ describe('describeEnv', () => {
       plugin: 'test-plugin',
       maxEpisodeSteps: 10,
       nondeterministic: false,
+      expert: false,
       observationSpace: 'Discrete(2)',
       actionSpace: 'Discrete(2)',
       spaces: { observation: new Discrete(2).toJSON(), action: new Discrete(2).toJSON() },

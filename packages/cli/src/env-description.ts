@@ -15,6 +15,8 @@ export interface EnvDescription {
   rewardThreshold?: number;
   nondeterministic: boolean;
   renderModes?: string[];
+  /** Whether `--policy expert` can play it (its own expert or one a plugin contributes). */
+  expert: boolean;
   /** The options `-k key=value` accepts, with types, defaults and descriptions. */
   options: OptionDescription[];
   /** Kwargs fixed by the registration itself. */
@@ -36,6 +38,7 @@ export async function describeEnv(host: PluginHost, spec: EnvSpec): Promise<EnvD
     ...(spec.maxEpisodeSteps !== undefined ? { maxEpisodeSteps: spec.maxEpisodeSteps } : {}),
     ...(spec.rewardThreshold !== undefined ? { rewardThreshold: spec.rewardThreshold } : {}),
     nondeterministic: spec.nondeterministic,
+    expert: host.expertFor(spec.id) !== undefined,
     options: describeOptions(spec.kwargsSchema),
     registeredKwargs: { ...spec.kwargs },
   };

@@ -36,6 +36,7 @@ function formatEnvInfo(env: EnvDescription): string {
     ['Reward threshold', env.rewardThreshold === undefined ? 'none' : String(env.rewardThreshold)],
     ['Nondeterministic', yesNo(env.nondeterministic)],
     ['Render modes', env.renderModes?.join(', ') || 'none'],
+    ['Expert policy', env.expert ? 'yes (--policy expert)' : 'none'],
   ];
   if (Object.keys(env.registeredKwargs).length) facts.push(['Registered kwargs', JSON.stringify(env.registeredKwargs)]);
   const width = Math.max(...facts.map(([label]) => label.length)) + 1;
