@@ -1,11 +1,13 @@
 import { definePlugin, type EnvRegistration } from '@rlft/core';
 import { blackjackRegistration } from './blackjack/registration.js';
 import { numberLineRegistration } from './number-line/registration.js';
+import { ticTacToeRegistration } from './tic-tac-toe/registration.js';
 
 // Each game module exports its registrations; this list is the package's single plugin.
 const envs: EnvRegistration[] = [
   blackjackRegistration,
   numberLineRegistration,
+  ticTacToeRegistration,
 ];
 
 export default definePlugin({
