@@ -1,6 +1,7 @@
 import { definePlugin, type EnvRegistration } from '@rlft/core';
 import { blackjackRegistration } from './blackjack/registration.js';
 import { numberLineRegistration } from './number-line/registration.js';
+import { pointsRegistrations } from './points/registration.js';
 import { ticTacToeRegistration } from './tic-tac-toe/registration.js';
 
 // Each game module exports its registrations; this list is the package's single plugin.
@@ -8,6 +9,7 @@ const envs: EnvRegistration[] = [
   blackjackRegistration,
   numberLineRegistration,
   ticTacToeRegistration,
+  ...pointsRegistrations,
 ];
 
 export default definePlugin({

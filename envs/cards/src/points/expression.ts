@@ -209,13 +209,16 @@ export function evaluateFormula(text: unknown): EvaluateResult {
   return evaluateTokens(tokenized.tokens);
 }
 
+/** Each token as text, numbers without leading zeros: `['(', '7', '-', '8', ')']`. */
+export function tokenTexts(tokens: readonly Token[]): string[] {
+  return tokens.map((token) => {
+    if (token.kind === 'number') return token.value.toString();
+    if (token.kind === 'operator') return token.op;
+    return token.kind === 'open' ? '(' : ')';
+  });
+}
+
 /** Tokens written back as a compact string (`(7-8/8)*4`), the form formulas are compared in. */
 export function tokensToString(tokens: readonly Token[]): string {
-  let out = '';
-  for (const token of tokens) {
-    if (token.kind === 'number') out += token.text.replace(/^0+(?=\d)/, '');
-    else if (token.kind === 'operator') out += token.op;
-    else out += token.kind === 'open' ? '(' : ')';
-  }
-  return out;
+  return tokenTexts(tokens).join('');
 }

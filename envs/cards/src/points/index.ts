@@ -1,0 +1,12 @@
+export { Rational } from './rational.js';
+export { evaluateFormula, tokenize, MAX_FORMULA_LENGTH, MAX_NESTING_DEPTH, MAX_NUMBER_DIGITS, type EvaluateResult, type FailureKind, type Operator } from './expression.js';
+export { solutions, solutionTokenLists, isSolvable, ALL_OPERATORS, type SolveOptions } from './solver.js';
+export { parseAnswer, type ParsedAnswer } from './answer.js';
+export { scoreFormula, POINTS_REWARDS, type Score, type Violation } from './score.js';
+export { cardValue, rankName, dealSolvable } from './cards.js';
+export { GeneralPointsEnv, GENERAL_POINTS_ID, generalPointsKwargsSchema, type GeneralPointsKwargs } from './general-points.js';
+export { GeneralPointsExpert } from './expert.js';
+export { TokenPointsEnv, tokenVocabulary, type TokenGameRules, type TokenGameObs } from './token-game.js';
+export { Points24Env, EZPointsEnv, POINTS24_ID, EZ_POINTS_ID, points24KwargsSchema, ezPointsKwargsSchema, type Points24Kwargs, type EZPointsKwargs } from './token-envs.js';
+export { TokenPointsExpert } from './token-expert.js';
+export { pointsRegistrations } from './registration.js';
