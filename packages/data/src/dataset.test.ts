@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDataset } from './dataset.js';
 import { episodeReturn } from './episode.js';
 import { DatasetError } from './errors.js';
+import { loadH5, type H5Group } from './h5.js';
 import { listDatasets } from './paths.js';
 import { temporaryRoot, writeSampledDataset } from './test-helpers.js';
 import { DatasetWriter } from './writer.js';
@@ -194,5 +195,59 @@ describe('atomic writes', () => {
     expect(() => writer.finish({ dataset_id: 'no version' })).toThrow(/Invalid dataset id 'no version'/);
     writer.abort();
     expect(existsSync(target)).toBe(false);
+  });
+});
+
+describe('files written elsewhere', () => {
+  it('an episode group missing a dataset or with too few observation rows', async () => {
+    const copy = join(root, 'hand-made-v0');
+    await writeSampledDataset(copy, observationSpace, actionSpace, [2]);
+    const file = join(copy, 'data', 'main_data.hdf5');
+    const h5 = await loadH5();
+    const write = (build: (group: H5Group) => void): void => {
+      rmSync(file);
+      const out = new h5.File(file, 'w');
+      const group = out.create_group('episode_0');
+      group.create_attribute('id', 0, null, '<q');
+      group.create_attribute('total_steps', 2, null, '<q');
+      build(group);
+      out.close();
+    };
+    const common = (group: H5Group): void => {
+      group.create_dataset({ name: 'rewards', data: Float64Array.of(1, 1), dtype: '<d' });
+      group.create_dataset({ name: 'terminations', data: Int8Array.of(0, 1), dtype: '<b' });
+      group.create_dataset({ name: 'truncations', data: Int8Array.of(0, 0), dtype: '<b' });
+    };
+    write((group) => {
+      common(group);
+      group.create_dataset({ name: 'observations', data: new Float32Array(9), shape: [3, 3], dtype: '<f' });
+    });
+    const missing = await openDataset(copy);
+    expect(() => missing.episode(0)).toThrow(/main_data\.hdf5: \/episode_0 has no 'actions'/);
+    missing.close();
+    write((group) => {
+      common(group);
+      group.create_dataset({ name: 'observations', data: new Float32Array(6), shape: [2, 3], dtype: '<f' });
+      group.create_dataset({ name: 'actions', data: BigInt64Array.of(0n, 1n), dtype: '<q' });
+    });
+    const short = await openDataset(copy);
+    expect(() => short.episode(0)).toThrow(/\/episode_0\/observations has 2 rows, expected 3/);
+    short.close();
+  });
+
+  it('metadata.json as Python writes it: spaces as JSON strings with bare Infinity', async () => {
+    const copy = join(root, 'python-v0');
+    await writeSampledDataset(copy, observationSpace, actionSpace, [1]);
+    const metaFile = join(copy, 'data', 'metadata.json');
+    const metadata = JSON.parse(readFileSync(metaFile, 'utf8'));
+    metadata.observation_space =
+      '{"type": "Box", "dtype": "float32", "shape": [3], "low": [-Infinity, -1.0, -1.0], "high": [Infinity, 1.0, 1.0]}';
+    writeFileSync(metaFile, JSON.stringify(metadata, null, 2).replace('"ref_max_score": null', '"ref_max_score": NaN'));
+    const dataset = await openDataset(copy);
+    const box = dataset.observationSpace as Box;
+    expect(Array.from(box.low)).toEqual([-Infinity, -1, -1]);
+    expect(Array.from(box.high)).toEqual([Infinity, 1, 1]);
+    expect(dataset.normalizedScore(1)).toBeUndefined();
+    dataset.close();
   });
 });
