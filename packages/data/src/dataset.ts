@@ -59,6 +59,7 @@ export class Dataset {
   /** Episode ids in ascending order. */
   readonly episodeIds: readonly number[];
   private readonly stepCounts: Int32Array;
+  private readonly positions: Map<number, number>;
 
   constructor(
     readonly path: string,
@@ -85,6 +86,7 @@ export class Dataset {
         `holds ${this.episodeIds.length} episode groups but metadata.json says total_episodes = ${metadata.total_episodes}`,
       );
     }
+    this.positions = new Map(this.episodeIds.map((id, index) => [id, index]));
     this.stepCounts = Int32Array.from(this.episodeIds, (id) => this.readStepCount(id));
     const steps = this.stepCounts.reduce((a, b) => a + b, 0);
     if (steps !== metadata.total_steps) {
@@ -212,8 +214,8 @@ export class Dataset {
   }
 
   private indexOf(id: number): number {
-    const index = this.episodeIds.indexOf(id);
-    if (index < 0) {
+    const index = this.positions.get(id);
+    if (index === undefined) {
       throw new RangeError(`Dataset ${this.metadata.dataset_id} has no episode ${id}; ids run ${this.episodeIds[0]}…${this.episodeIds.at(-1)}`);
     }
     return index;
