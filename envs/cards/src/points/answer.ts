@@ -16,8 +16,8 @@ export interface ParsedAnswer {
   source: 'json' | 'pattern' | 'none';
 }
 
-/** Answers longer than this are read only up to here (the formula cap is far below it). */
-export const MAX_ANSWER_SCAN = 20_000;
+/** Answers are read up to here (GeneralPoints' action space admits no longer text). */
+export const MAX_ANSWER_SCAN = 131_072;
 /** JSON.parse is tried from at most this many `{` positions. */
 const MAX_JSON_STARTS = 20;
 

@@ -67,7 +67,7 @@ describe('GeneralPoints-v0 rewards', () => {
   });
 
   it('pays 1 for the beginning of a solution, in either operand order, and continues', () => {
-    for (const prefix of ['(7-8/8)*', '(7-8/8', '4*(', '4 × (7 − 8 ÷']) {
+    for (const prefix of ['(7-8/8)*', '(7-8/8', '4*(', '4 × (7 − 8 ÷', '4*(7-8/8']) {
       const { reward, terminated, info } = attempt([4, 7, 8, 8], answer(prefix));
       expect([reward, terminated, info.partial], prefix).toEqual([1, false, true]);
     }
@@ -146,6 +146,14 @@ describe('GeneralPoints-v0 rewards', () => {
       expect(typeof info.reward_reason).toBe('string');
       expect(env.observationSpace.contains(env.step(text).obs)).toBe(true);
     }
+  });
+
+  it('reads a long answer through make() (its action checker admits it) with the JSON at the end', async () => {
+    const env = await registry().make('GeneralPoints-v0');
+    env.reset({ seed: 0, options: { cards: [4, 7, 8, 8] } });
+    const long = `${'Thinking about the cards. '.repeat(4000)}\n${answer('(7-8/8)*4')}`;
+    expect(long.length).toBeGreaterThan(100_000);
+    expect(env.step(long)).toMatchObject({ reward: 5, terminated: true });
   });
 
   it('offers a numeric representation: a Box of the four card values', () => {

@@ -12,7 +12,7 @@ import {
   type ResetResult,
   type StepResult,
 } from '@rlft/core';
-import { parseAnswer } from './answer.js';
+import { MAX_ANSWER_SCAN, parseAnswer } from './answer.js';
 import { MAX_RANK, MIN_RANK, cardValue, dealSolvable, rankName } from './cards.js';
 import { scoreFormula, solutionPrefixes } from './score.js';
 import { solutions } from './solver.js';
@@ -21,8 +21,11 @@ export const GENERAL_POINTS_ID = 'GeneralPoints-v0';
 export const GENERAL_POINTS_CARDS = 4;
 /** Room for the prompt plus the feedback of a failed attempt. */
 export const GENERAL_POINTS_OBS_MAX_LENGTH = 4096;
-/** Model answers may be long (reasoning before the JSON); longer ones are outside the action space. */
-export const GENERAL_POINTS_ACTION_MAX_LENGTH = 16_384;
+/**
+ * Model answers may be long (reasoning before the JSON): room for about 32k tokens. Longer
+ * text is outside the action space, so make()'s action checker refuses it.
+ */
+export const GENERAL_POINTS_ACTION_MAX_LENGTH = MAX_ANSWER_SCAN;
 /** What a step after the last allowed attempt pays (it also truncates the episode). */
 export const ATTEMPTS_EXHAUSTED_REWARD = -1;
 

@@ -68,17 +68,6 @@ export function scoreFormula(formula: string | undefined, cards: readonly number
   // Numbers past the safe range can never match a card; keep them as NaN rather than rounding.
   const numbers = evaluated.numbers.map((n) => (n <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(n) : NaN));
   const usesCards = sameMultiset(numbers, cards);
-  if (!usesCards && prefixes().has(tokenTexts(tokenized.tokens).join(' '))) {
-    return {
-      ...base,
-      reward: POINTS_REWARDS.partial,
-      partial: true,
-      violations: [],
-      numbers,
-      failure: evaluated.ok ? undefined : evaluated.kind,
-      reason: 'the formula is only the beginning of a solution; complete it so that it uses all cards',
-    };
-  }
   const violations: Violation[] = [];
   const reasons: string[] = [];
   if (!evaluated.ok) {
@@ -96,6 +85,19 @@ export function scoreFormula(formula: string | undefined, cards: readonly number
   }
   if (violations.length === 0) {
     return { ...base, reward: POINTS_REWARDS.correct, correct: true, violations, numbers, value: value?.toString(), reason: `correct: the formula uses every card once and equals ${target}` };
+  }
+  // The beginning of a solution pays `partial` whatever it lacks: missing cards, or even all
+  // cards named but unfinished ('4*(7-8/8'). A correct formula is never a proper prefix.
+  if (prefixes().has(tokenTexts(tokenized.tokens).join(' '))) {
+    return {
+      ...base,
+      reward: POINTS_REWARDS.partial,
+      partial: true,
+      violations: [],
+      numbers,
+      failure: evaluated.ok ? undefined : evaluated.kind,
+      reason: 'the formula is only the beginning of a solution; finish it so that it uses every card and equals the target',
+    };
   }
   const penalty = { 'illegal-formula': POINTS_REWARDS.illegalFormula, 'wrong-numbers': POINTS_REWARDS.wrongNumbers, 'no-solution': POINTS_REWARDS.noSolution };
   return {
