@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Rng, Space } from '@rlft/core';
 import { rowAt } from './columns.js';
+import { readOptionAttributes } from './episode-options.js';
 import { episodeGroupName, episodeReturn, type EpisodeData, type InfoColumns } from './episode.js';
 import { DatasetError } from './errors.js';
 import { openH5ForReading, type H5Dataset, type H5File, type H5Group } from './h5.js';
@@ -108,7 +109,6 @@ export class Dataset {
     const where: ReadContext = { file: this.dataFile, path: `/${episodeGroupName(id)}` };
     const n = this.stepCounts[this.indexOf(id)];
     const seedAttr = group.attrs.seed?.value;
-    const optionsAttr = group.attrs.options?.value;
     const episode: EpisodeData = {
       id,
       totalSteps: n,
@@ -119,7 +119,8 @@ export class Dataset {
       truncations: Uint8Array.from(this.numbers(group, 'truncations', n, where), (v) => (v ? 1 : 0)),
     };
     if (typeof seedAttr === 'number' || typeof seedAttr === 'bigint') episode.seed = Number(seedAttr);
-    if (typeof optionsAttr === 'string' && optionsAttr !== '') episode.options = JSON.parse(optionsAttr) as Record<string, unknown>;
+    const options = readOptionAttributes(group);
+    if (options !== undefined) episode.options = options;
     const infos = group.get('infos');
     if (infos && 'keys' in infos) episode.infos = readInfos(infos as H5Group);
     return episode;

@@ -15,7 +15,7 @@ export interface EpisodeInput {
   truncations: ArrayLike<boolean | number>;
   /** The seed passed to the first `reset`, when there was one. */
   seed?: number;
-  /** Reset options, stored as a JSON attribute. */
+  /** Reset options, stored as Minari does: flattened `options/<key>` attributes of the episode group. */
   options?: Record<string, unknown>;
   infos?: InfoColumns;
 }

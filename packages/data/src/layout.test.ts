@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Box, Dict, Discrete, Text, Tuple } from '@rlft/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDataset } from './dataset.js';
 import { loadH5, type H5Dataset, type H5File, type H5Group } from './h5.js';
 import { temporaryRoot } from './test-helpers.js';
 import { DatasetWriter } from './writer.js';
@@ -31,7 +32,7 @@ beforeAll(async () => {
     terminations: [false, true],
     truncations: [false, false],
     seed: 42,
-    options: { low: -0.1 },
+    options: { low: -0.1, steps: 3, name: 'start', flag: true, range: [1, 2.5], nested: { depth: 2 } },
     infos: { success: Float64Array.of(0, 0, 1) },
   });
   writer.addEpisode({
@@ -72,17 +73,23 @@ describe('a written dataset has the Minari layout', () => {
     expect(readdirSync(join(root, 'cartpole'))).toEqual(['layout-v0']);
   });
 
-  it('has one group per episode with id, total_steps, seed and options attributes', () => {
+  it('has one group per episode with id, total_steps, seed and flattened options/… attributes', () => {
     expect(file.keys().sort()).toEqual(['episode_0', 'episode_1']);
     const first = file.get('episode_0') as H5Group;
     expect(first.keys().sort()).toEqual(['actions', 'infos', 'observations', 'rewards', 'terminations', 'truncations']);
     expect(first.attrs.id.value).toBe(0n);
     expect(first.attrs.total_steps.value).toBe(2n);
     expect(first.attrs.seed.value).toBe(42n);
-    expect(JSON.parse(first.attrs.options.value as string)).toEqual({ low: -0.1 });
+    expect(first.attrs['options/low'].value).toBe(-0.1);
+    expect(first.attrs['options/low'].dtype).toBe('<d');
+    expect(first.attrs['options/steps'].value).toBe(3n);
+    expect(first.attrs['options/name'].value).toBe('start');
+    expect(first.attrs['options/flag'].value).toBe(1);
+    expect(Array.from(first.attrs['options/range'].value as Float64Array)).toEqual([1, 2.5]);
+    expect(first.attrs['options/nested/depth'].value).toBe(2n);
     const second = file.get('episode_1') as H5Group;
     expect(second.attrs.total_steps.value).toBe(1n);
-    expect(Object.keys(second.attrs)).not.toContain('seed');
+    expect(Object.keys(second.attrs).sort()).toEqual(['id', 'total_steps']);
   });
 
   it('stores Dict observations as a subgroup per key and Tuple members as _index_i, N+1 rows', () => {
@@ -107,6 +114,14 @@ describe('a written dataset has the Minari layout', () => {
     expect(Array.from(dataset('episode_0/terminations').value as Int8Array)).toEqual([0, 1]);
     expect(Array.from(dataset('episode_1/truncations').value as Int8Array)).toEqual([1]);
     expect(dataset('episode_1/truncations').metadata.size).toBe(1);
+  });
+
+  it('reads options back as the record that was written', async () => {
+    const dataset = await openDataset(path);
+    expect(dataset.episode(0).options).toEqual({ low: -0.1, steps: 3, name: 'start', flag: 1, range: [1, 2.5], nested: { depth: 2 } });
+    expect(dataset.episode(1).options).toBeUndefined();
+    expect(dataset.episode(0).infos).toEqual({ success: Float64Array.of(0, 0, 1) });
+    dataset.close();
   });
 
   it('writes metadata.json with Minari keys, spaces and env spec as JSON strings', () => {

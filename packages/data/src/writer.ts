@@ -3,6 +3,7 @@ import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { replaceDirectoryAtomic, writeFileAtomic, type NumericArray, type Space } from '@rlft/core';
 import { columnRows, toColumn } from './columns.js';
+import { writeOptionAttributes } from './episode-options.js';
 import { episodeGroupName, type EpisodeInput, type InfoColumns } from './episode.js';
 import { loadH5, type H5File, type H5Group } from './h5.js';
 import { checkDatasetId, MINARI_VERSION, specToJSONString, type DatasetInfo, type DatasetMetadata } from './metadata.js';
@@ -82,7 +83,7 @@ export class DatasetWriter {
     group.create_attribute('id', id, null, '<q');
     group.create_attribute('total_steps', n, null, '<q');
     if (episode.seed !== undefined) group.create_attribute('seed', episode.seed, null, '<q');
-    if (episode.options !== undefined) group.create_attribute('options', JSON.stringify(episode.options), null, 'S');
+    if (episode.options !== undefined) writeOptionAttributes(group, episode.options);
     writeColumn(group, 'observations', this.observationSpace, observations, n + 1);
     writeColumn(group, 'actions', this.actionSpace, actions, n);
     group.create_dataset({ name: 'rewards', data: Float64Array.from(episode.rewards), shape: [n], dtype: '<d' });
