@@ -1,4 +1,4 @@
-import { EnvRegistry, checkEnv, evaluatePolicy, ResetNeededError } from '@rlft/core';
+import { EnvRegistry, ResetNeededError, Rng, checkEnv, evaluatePolicy } from '@rlft/core';
 import { describe, expect, it } from 'vitest';
 import { parseAnswer } from './answer.js';
 import { GeneralPointsExpert } from './expert.js';
@@ -95,6 +95,12 @@ describe('GeneralPoints-v0 rewards', () => {
       expect(info.solutions as number).toBeGreaterThan(0);
       expect(info.cards as string[]).toHaveLength(4);
     }
+    const oodAs10 = new GeneralPointsEnv({ ood: true });
+    for (let seed = 0; seed < 20; seed++) {
+      const { info } = oodAs10.reset({ seed });
+      expect((info.card_ranks as number[]).some((r) => r > 10)).toBe(true);
+      expect((info.numbers as number[]).every((v) => v <= 10)).toBe(true);
+    }
     const plain = new GeneralPointsEnv();
     const faces = Array.from({ length: 60 }, (_, seed) => (plain.reset({ seed }).info.card_ranks as number[]).some((r) => r > 10));
     expect(faces).toContain(false);
@@ -154,6 +160,24 @@ describe('GeneralPoints-v0 rewards', () => {
     const long = `${'Thinking about the cards. '.repeat(4000)}\n${answer('(7-8/8)*4')}`;
     expect(long.length).toBeGreaterThan(100_000);
     expect(env.step(long)).toMatchObject({ reward: 5, terminated: true });
+  });
+
+  it('scores seeded random answers without throwing, inside its observation space (fuzz)', () => {
+    const rng = Rng.fromSeed(99);
+    const pieces = ['{', '}', '"formula"', ':', '"', '(', ')', '7', '8', '4', '×', '÷', '−', '=', '24', ' ', '```json', '\n', 'formula:', '9'.repeat(30), '[', ']', ','];
+    const env = new GeneralPointsEnv({ max_attempts: 100 });
+    env.reset({ seed: 0, options: { cards: [4, 7, 8, 8] } });
+    const rewards = new Set<number>();
+    for (let n = 0; n < 100; n++) {
+      let text = '';
+      for (let i = rng.integer(0, 40); i > 0; i--) text += pieces[rng.integer(0, pieces.length - 1)];
+      const { obs, reward, info } = env.step(text);
+      expect(env.observationSpace.contains(obs)).toBe(true);
+      expect(typeof info.reward_reason).toBe('string');
+      rewards.add(reward);
+    }
+    expect([...rewards].every((r) => [5, 1, -1, -2, -3, -5].includes(r))).toBe(true);
+    expect(rewards.size).toBeGreaterThan(1);
   });
 
   it('offers a numeric representation: a Box of the four card values', () => {

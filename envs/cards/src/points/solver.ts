@@ -5,7 +5,8 @@ import type { Operator } from './expression.js';
  * The 24-points solver: every way to combine a hand of numbers (each used exactly once) with
  * + − × ÷ and parentheses into the target, in exact rational arithmetic. It works by
  * repeatedly replacing two items of the hand by their combination, which reaches every
- * binary expression tree over the hand.
+ * binary expression tree over the hand. The work grows steeply with the hand's size
+ * (measured: about 10 ms for four numbers, 0.1 s for five, 5 s for six).
  */
 
 export interface SolveOptions {
