@@ -106,6 +106,15 @@ export class Dataset {
   /** Read one whole episode. */
   episode(id: number): EpisodeData {
     const group = this.group(id);
+    try {
+      return this.readEpisode(id, group);
+    } catch (error) {
+      if (error instanceof DatasetError) throw error;
+      throw new DatasetError(this.dataFile, `cannot read /${episodeGroupName(id)} (corrupt file?): ${String(error)}`, { cause: error });
+    }
+  }
+
+  private readEpisode(id: number, group: H5Group): EpisodeData {
     const where: ReadContext = { file: this.dataFile, path: `/${episodeGroupName(id)}` };
     const n = this.stepCounts[this.indexOf(id)];
     const seedAttr = group.attrs.seed?.value;
