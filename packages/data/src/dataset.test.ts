@@ -1,7 +1,7 @@
 import { readFileSync, rmSync, truncateSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Box, Discrete, Rng } from '@rlft/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDataset } from './dataset.js';
 import { episodeReturn } from './episode.js';
 import { DatasetError } from './errors.js';
@@ -35,6 +35,14 @@ describe('reading a dataset', () => {
       expect(Array.from(episode.terminations)).toEqual(Array.from({ length: lengths[episode.id] }, (_, i) => (i === lengths[episode.id] - 1 ? 1 : 0)));
     }
     expect(seen).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    // Lazy: an episode is read only when the iteration reaches it.
+    const reads = vi.spyOn(dataset, 'episode');
+    const iterator = dataset.iterateEpisodes();
+    expect(reads).not.toHaveBeenCalled();
+    iterator.next();
+    iterator.next();
+    expect(reads.mock.calls).toEqual([[0], [1]]);
+    reads.mockRestore();
     expect(() => dataset.episode(8)).toThrow(/no episode 8/);
     dataset.close();
   });

@@ -162,6 +162,7 @@ export class Dataset {
     const cumulative = new Float64Array(this.stepCounts.length);
     let total = 0;
     for (let i = 0; i < this.stepCounts.length; i++) cumulative[i] = total += this.stepCounts[i];
+    if (n > 0 && total === 0) throw new RangeError(`Dataset ${this.metadata.dataset_id} holds no transitions to sample`);
     const cache = new Map<number, EpisodeData>();
     const out: Transition[] = [];
     for (let k = 0; k < n; k++) {
