@@ -216,7 +216,9 @@ export class Dataset {
   /** D4RL's normalised score 100·(R − ref_min)/(ref_max − ref_min), or undefined without references. */
   normalizedScore(returnValue: number): number | undefined {
     const { ref_min_score: min, ref_max_score: max } = this.metadata;
-    if (typeof min !== 'number' || typeof max !== 'number' || max === min) return undefined;
+    if (typeof min !== 'number' || typeof max !== 'number' || !Number.isFinite(min) || !Number.isFinite(max) || max === min) {
+      return undefined;
+    }
     return (100 * (returnValue - min)) / (max - min);
   }
 

@@ -69,7 +69,7 @@ export function parseMetadata(
 ): { metadata: DatasetMetadata; observationSpace: Space; actionSpace: Space } {
   let raw: unknown;
   try {
-    raw = JSON.parse(text.replace(/("(?:[^"\\]|\\.)*")|(-?Infinity|NaN)/g, (m, literal: string | undefined) => literal ?? `"${m}"`));
+    raw = parsePythonJSON(text);
   } catch (error) {
     throw new DatasetError(file, `is not valid JSON: ${(error as Error).message}`, { cause: error });
   }
@@ -89,4 +89,22 @@ export function parseMetadata(
     }
   };
   return { metadata, observationSpace: space('observation_space'), actionSpace: space('action_space') };
+}
+
+/** Marks a bare non-finite token while JSON.parse runs (no metadata string starts with a NUL). */
+const NON_FINITE = '\u0000';
+const NON_FINITE_VALUES: Record<string, number> = { Infinity: Infinity, '-Infinity': -Infinity, NaN: NaN };
+
+/**
+ * JSON.parse that also takes the bare `Infinity`, `-Infinity` and `NaN` Python's `json.dump`
+ * writes (e.g. an infinite reference score) and turns them into numbers; text inside string
+ * literals (such as the serialised spaces) is left for `spaceFromJSON`.
+ */
+function parsePythonJSON(text: string): unknown {
+  const marked = text.replace(/("(?:[^"\\]|\\.)*")|(-?Infinity|NaN)/g, (m, literal: string | undefined) =>
+    literal ?? `"\\u0000${m}"`,
+  );
+  return JSON.parse(marked, (_key, value: unknown) =>
+    typeof value === 'string' && value.startsWith(NON_FINITE) ? NON_FINITE_VALUES[value.slice(1)] : value,
+  );
 }
