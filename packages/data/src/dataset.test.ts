@@ -127,6 +127,11 @@ describe('errors name the file and what is wrong', () => {
     const file = join(copy, 'data', 'main_data.hdf5');
     const size = readFileSync(file).length;
     truncateSync(file, Math.floor(size * 0.6));
+    await expect(openDataset(copy)).rejects.toThrow(
+      new RegExp(`main_data\\.hdf5: truncated HDF5 file: ${Math.floor(size * 0.6)} bytes on disk, its superblock records ${size}`),
+    );
+    // Damage past the superblock: the library refuses it, and the message still names the file.
+    writeFileSync(file, Buffer.concat([readFileSync(join(path, 'data', 'main_data.hdf5')).subarray(0, 8), Buffer.alloc(size - 8, 0xff)]));
     await expect(openDataset(copy)).rejects.toThrow(/main_data\.hdf5: cannot be opened as HDF5 \(corrupt or truncated file\)/);
     writeFileSync(file, 'this is not an HDF5 file at all');
     await expect(openDataset(copy)).rejects.toThrow(/main_data\.hdf5: not an HDF5 file/);
