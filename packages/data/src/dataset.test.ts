@@ -1,5 +1,7 @@
 import { readFileSync, rmSync, truncateSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Box, Discrete, Rng } from '@rlft/core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { openDataset } from './dataset.js';
@@ -183,6 +185,24 @@ describe('atomic writes', () => {
     writer.finish({ dataset_id: 'pending-v0' });
     expect(readdirSync(dir)).toEqual(['pending-v0']);
     expect(listDatasets(dir).map((d) => d.id)).toEqual(['pending-v0']);
+  });
+
+  it('a writer process killed mid-write leaves no dataset behind', () => {
+    const dir = join(root, 'killed');
+    const script = `
+      import { Box, Discrete } from '@rlft/core';
+      import { DatasetWriter } from '@rlft/data';
+      const writer = await DatasetWriter.create({ path: ${JSON.stringify(join(dir, 'killed-v0'))},
+        observationSpace: new Box({ low: -1, high: 1, shape: [3] }), actionSpace: new Discrete(4) });
+      for (let e = 0; e < 3; e++) writer.addEpisode({ observations: new Float32Array(9), actions: [1, 2], rewards: [1, 1], terminations: [0, 1], truncations: [0, 0] });
+      process.kill(process.pid, 'SIGKILL');`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(new URL('.', import.meta.url)) });
+    expect(child.signal).toBe('SIGKILL');
+    expect(existsSync(join(dir, 'killed-v0'))).toBe(false);
+    expect(listDatasets(dir)).toEqual([]);
+    const left = readdirSync(dir);
+    expect(left).toHaveLength(1);
+    expect(left[0]).toMatch(/^\.killed-v0\..*\.writing$/);
   });
 
   it('replaces an existing dataset only when the new one is finished', async () => {
