@@ -7,3 +7,4 @@ export * from './space-codec.js';
 export * from './writer.js';
 export * from './dataset.js';
 export { loadH5, openH5ForReading } from './h5.js';
+export * from './text-format.js';
