@@ -1,10 +1,10 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { PluginHost, evaluatePolicy, parseOptions, type Env, type Policy } from '@rlft/core';
-import { DatasetWriter } from '@rlft/data';
+import { PluginHost, evaluatePolicy, parseOptions, type Policy } from '@rlft/core';
 import { loadCheckpoint } from '@rlft/nn';
 import { MlpPolicy } from '@rlft/policy-mlp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordDataset } from '../../../test/helpers/datasets.js';
 import { classicRegistry, metricsOf, newRun, nonFiniteKeys, temporaryRoot, trainContext } from '../../../test/helpers/training.js';
 import { BehaviourCloning, DatasetMismatchError } from './bc.js';
 import { bcConfigSchema, type BcConfig } from './config.js';
@@ -14,34 +14,6 @@ const root = temporaryRoot('bc');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const bcConfig = (options: Record<string, unknown>): BcConfig => parseOptions(bcConfigSchema, options, 'bc');
-
-/** Play `episodes` episodes of `policy` from seeds seed, seed+1, … and write them as a dataset. */
-async function recordDataset(path: string, env: Env, policy: Policy, episodes: number, seed: number): Promise<void> {
-  const writer = await DatasetWriter.create({ path, observationSpace: env.observationSpace, actionSpace: env.actionSpace });
-  for (let e = 0; e < episodes; e++) {
-    const observations: unknown[] = [];
-    const actions: unknown[] = [];
-    const rewards: number[] = [];
-    const terminations: boolean[] = [];
-    const truncations: boolean[] = [];
-    await policy.reset?.({ seed: seed + e });
-    let { obs } = env.reset({ seed: seed + e });
-    observations.push(structuredClone(obs));
-    for (;;) {
-      const action = await policy.act(obs);
-      const step = env.step(action);
-      obs = step.obs;
-      observations.push(structuredClone(obs));
-      actions.push(structuredClone(action));
-      rewards.push(step.reward);
-      terminations.push(step.terminated);
-      truncations.push(step.truncated);
-      if (step.terminated || step.truncated) break;
-    }
-    writer.addEpisode({ observations, actions, rewards, terminations, truncations, seed: seed + e });
-  }
-  writer.finish({ dataset_id: 'test/recorded-v0', algorithm_name: policy.id });
-}
 
 const cartpoleData = join(root, 'cartpole-expert');
 const pendulumData = join(root, 'pendulum-random');

@@ -3,7 +3,7 @@ import { Flags, type Interfaces } from '@oclif/core';
 import { parseOptions, RunDirectory, type AlgorithmContribution, type PluginHost, type TrainResult } from '@rlft/core';
 import { RlftCommand } from '../base-command.js';
 import { latestCheckpointIn } from '../checkpoint-path.js';
-import { CHECKPOINT_POLICY, evaluateCheckpoint, type EvaluationSummary } from '../evaluation.js';
+import { CHECKPOINT_POLICY, evaluateCheckpoint, evaluateOnEnv, type EvaluationSummary } from '../evaluation.js';
 import { evaluationJsonLine, evaluationTable } from '../format/evaluation.js';
 import { formatMetric, formatNumber } from '../format/numbers.js';
 import { renderTable } from '../format/table.js';
@@ -19,7 +19,7 @@ import { TrainingMeter } from '../training-progress.js';
 const DEFAULT_RUNS_DIR = 'runs';
 
 /** Flags that define a run; with --resume they may only repeat what the run's config.json says. */
-const RUN_DEFINING_FLAGS = ['config', 'set', 'kwarg', 'out'] as const;
+const RUN_DEFINING_FLAGS = ['config', 'set', 'kwarg', 'out', 'dataset'] as const;
 
 export default class Run extends RlftCommand {
   static override summary = 'Train a policy on an environment, then evaluate it.';
@@ -57,6 +57,10 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
       helpValue: 'KEY=VALUE',
       description: "Environment option as key=value (repeatable), over the preset's env_kwargs; the value is read as JSON when it parses, else as text.",
       multiple: true,
+    }),
+    dataset: Flags.string({
+      helpValue: 'PATH',
+      description: 'Offline dataset for algorithms that learn from one, such as --algo bc (sets config.dataset to the absolute path); the final evaluation then also plays the env\'s expert, when it has one, for comparison.',
     }),
     out: Flags.string({ char: 'o', helpValue: 'DIR', description: `Directory under which the run directory is created (default: ${DEFAULT_RUNS_DIR}).` }),
     resume: Flags.string({ helpValue: 'RUN_DIR', description: 'Continue the run in RUN_DIR from its latest checkpoint.' }),
@@ -110,7 +114,15 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
         signal: interrupt.signal,
         ...(progress ? { progress } : {}),
       });
-      if (finalEval) run.writeJSON('eval.json', { ...JSON.parse(evaluationJsonLine(finalEval)), checkpoint: result.checkpoint, deterministic: true });
+      const expertEval = finalEval && typeof config.dataset === 'string' ? await this.expertEvaluation(host, record, finalEval, interrupt.signal) : undefined;
+      if (finalEval) {
+        run.writeJSON('eval.json', {
+          ...JSON.parse(evaluationJsonLine(finalEval)),
+          checkpoint: result.checkpoint,
+          deterministic: true,
+          ...(expertEval ? { expert: JSON.parse(evaluationJsonLine(expertEval)) } : {}),
+        });
+      }
       // Ctrl-C during training leaves a run to resume; during the evaluation, a complete run.
       const evaluationInterrupted = !result.interrupted && interrupt.signal.aborted;
 
@@ -130,7 +142,7 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
       );
 
       if (flags.json) this.log(runJsonLine(run.path, record, training, finalEval));
-      else this.printOutcome(run.path, record, training, finalEval);
+      else this.printOutcome(run.path, record, training, finalEval, expertEval);
       if (result.interrupted) this.logToStderr(`Interrupted. Continue with: rlft run --resume ${run.path}`);
       if (evaluationInterrupted) {
         const covered = finalEval ? `: it covers ${finalEval.episodes} of ${episodes} episodes` : '';
@@ -146,7 +158,7 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
   }
 
   /** The human form: final metrics, the evaluation table, where the run is and what to do next. */
-  private printOutcome(runDir: string, record: RunRecord, training: TrainingOutcome, finalEval: EvaluationSummary | undefined): void {
+  private printOutcome(runDir: string, record: RunRecord, training: TrainingOutcome, finalEval: EvaluationSummary | undefined, expertEval?: EvaluationSummary): void {
     const metrics = Object.entries(training.result.metrics);
     if (metrics.length) {
       this.log(renderTable(metrics, [{ header: 'metric', value: ([name]) => name }, { header: 'value', value: ([, v]) => formatMetric(v), align: 'right' }]));
@@ -154,7 +166,7 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
     }
     if (finalEval) {
       this.log(`Final evaluation (deterministic, seeds ${finalEval.seed}…${finalEval.seed + finalEval.episodes - 1}):\n`);
-      this.log(evaluationTable([finalEval]));
+      this.log(evaluationTable(expertEval ? [finalEval, expertEval] : [finalEval]));
       this.log('');
     }
     this.log(`Trained ${formatNumber(training.wallSeconds, 1)} s${training.steps !== null ? `, ${training.steps} steps` : ''}.`);
@@ -208,6 +220,28 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
     return { evalSkipped };
   }
 
+  /**
+   * A run that learned from a dataset is judged against the env's expert (`--policy expert`) on
+   * the same seeds, when the env has one; failing that is only a warning.
+   */
+  private async expertEvaluation(host: PluginHost, record: RunRecord, finalEval: EvaluationSummary, signal: AbortSignal): Promise<EvaluationSummary | undefined> {
+    if (signal.aborted || !host.expertFor(record.env) || !host.policies().some((p) => p.id === 'expert')) return undefined;
+    try {
+      return await evaluateOnEnv(host, {
+        envId: record.env,
+        envKwargs: record.env_kwargs,
+        policy: host.policy('expert'),
+        policyOptions: {},
+        episodes: finalEval.episodes,
+        seed: finalEval.seed,
+        signal,
+      });
+    } catch (error) {
+      this.logToStderr(`Warning: the expert's evaluation for comparison failed: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
   private listAlgorithms(algorithms: ReturnType<PluginHost['algorithms']>): void {
     this.log('Available training algorithms:\n');
     this.log(
@@ -230,7 +264,9 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
         ...(flags.algo !== undefined ? { algo: flags.algo } : {}),
         ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
         ...(flags.steps !== undefined ? { steps: flags.steps } : {}),
-        ...(flags.set !== undefined ? { set: flags.set } : {}),
+        ...(flags.set !== undefined || flags.dataset !== undefined
+          ? { set: [...(flags.set ?? []), ...(flags.dataset !== undefined ? [`dataset=${JSON.stringify(resolve(flags.dataset))}`] : [])] }
+          : {}),
         ...(flags.kwarg !== undefined ? { kwargs: flags.kwarg } : {}),
         ...(flags['eval-episodes'] !== undefined ? { evalEpisodes: flags['eval-episodes'] } : {}),
       },
