@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openDataset, parseAction, parseObservation } from '@rlft/data';
@@ -68,6 +68,22 @@ describe('rlft dataset', () => {
     expect(JSON.parse(listed.stdout)).toEqual([
       { id: 'cartpole/expert-v0', path: dir, episodes: 3, steps: 1500, env: 'CartPole-v1', algorithm: 'expert', sizeMB: description.sizeMB },
     ]);
+  });
+
+  it('Ctrl-C during collect leaves neither a dataset nor its staging folder', async () => {
+    const root = join(rlft.dir, 'interrupted');
+    const child = rlft.spawn(['dataset', 'collect', '--env', 'CartPole-v1', '--policy', 'random', '--episodes', '1000000', '--out', join(root, 'big-v0')]);
+    const done = collect(child, 60_000);
+    // The staging folder appears once the SIGINT handler is in place and episodes are running.
+    const deadline = Date.now() + 30_000;
+    while (!(existsSync(root) && readdirSync(root).some((name) => name.endsWith('.writing'))) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    child.kill('SIGINT');
+    const result = await done;
+    expect(result.code).toBe(130);
+    expect(result.stderr).toMatch(/Stopped by Ctrl-C after \d+ episodes?: no dataset was written/);
+    expect(readdirSync(root)).toEqual([]);
   });
 
   it('says plainly when the dataset does not exist', async () => {
