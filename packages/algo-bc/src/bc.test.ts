@@ -1,13 +1,16 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { PluginHost, evaluatePolicy, parseOptions, type Policy } from '@rlft/core';
+import { openDataset } from '@rlft/data';
 import { loadCheckpoint } from '@rlft/nn';
-import { MlpPolicy } from '@rlft/policy-mlp';
+import { HostMlp, MlpPolicy, loadMlpCheckpoint } from '@rlft/policy-mlp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordDataset } from '../../../test/helpers/datasets.js';
 import { classicRegistry, metricsOf, newRun, nonFiniteKeys, temporaryRoot, trainContext } from '../../../test/helpers/training.js';
 import { BehaviourCloning, DatasetMismatchError } from './bc.js';
 import { bcConfigSchema, type BcConfig } from './config.js';
+import { readDemonstrations, validationSplit } from './demonstrations.js';
+import { hostBcLoss } from './loss.js';
 
 const registry = classicRegistry();
 const root = temporaryRoot('bc');
@@ -90,6 +93,27 @@ describe('behaviour cloning on CartPole-v1', () => {
     expect(second.interrupted).toBe(false);
     expect(loadCheckpoint(second.checkpoint!).counters.update).toBe(4);
     expect(metricsOf(run).map((r) => r['charts/epoch'])).toEqual([1, 2, 3, 4]);
+  });
+
+  it('stops early when the validation loss stops falling, and checkpoints the best parameters', async () => {
+    // A learning rate far too high makes the validation loss bounce, so patience 1 ends the run early.
+    const config = bcConfig({ dataset: cartpoleData, epochs: 40, batch_size: 64, learning_rate: 0.5, early_stopping_patience: 1, validation_fraction: 0.2 });
+    const run = newRun(root, 'early', config);
+    const result = await new BehaviourCloning(config).train(trainContext(registry, run, { envId: 'CartPole-v1', seed: 5 }));
+    expect(result.metrics['charts/stopped_early']).toBe(1);
+    expect(result.metrics['charts/epoch']).toBeLessThan(40);
+    expect(result.metrics['charts/epoch']).toBe(result.metrics['charts/best_epoch'] + 1);
+
+    // The validation loss of the saved parameters is the best one logged, not the last.
+    const records = metricsOf(run);
+    const best = Math.min(...records.map((r) => r['losses/validation'] as number));
+    expect(records.at(-1)!['losses/validation']).toBeGreaterThan(best);
+    const dataset = await openDataset(cartpoleData);
+    const split = validationSplit(dataset.episodeIds, 0.2, 5);
+    const validation = readDemonstrations(dataset, split.validation);
+    dataset.close();
+    const { spec, tensors } = await loadMlpCheckpoint(result.checkpoint!);
+    expect(hostBcLoss(new HostMlp(spec, tensors), validation.observations, validation.actions, validation.count)).toBeCloseTo(best, 4);
   });
 
   it('caps the run at total_timesteps gradient samples', async () => {

@@ -12,7 +12,7 @@ import {
   yieldToEventLoop,
 } from '@rlft/training';
 import type { BcConfig } from './config.js';
-import { readDemonstrations, splitEpisodes, type Demonstrations } from './demonstrations.js';
+import { readDemonstrations, validationSplit, type Demonstrations } from './demonstrations.js';
 import { hostBcLoss, makeBcLoss, type BcBatch } from './loss.js';
 
 export const BC_ID = 'bc';
@@ -47,9 +47,8 @@ export class BehaviourCloning implements Algorithm<BcConfig> {
     let train: Demonstrations;
     let validation: Demonstrations | undefined;
     let spec: MlpPolicySpec;
-    // The split has its own stream so that resuming (which restores `rng`) keeps the same split.
-    const splitRng = Rng.fromSeed(context.seed);
-    let rng = Rng.fromSeed(splitRng.nextSeed());
+    // The split depends on the seed alone (so a resumed run keeps it); training draws from its own stream.
+    let rng = Rng.fromSeed(Rng.fromSeed(context.seed).nextSeed());
     try {
       const env = await context.registry.make(context.envId, context.envKwargs);
       try {
@@ -63,7 +62,7 @@ export class BehaviourCloning implements Algorithm<BcConfig> {
         activation: config.activation,
         obsNormalization: config.normalize_observation ? { clip: config.clip_obs, epsilon: 1e-8 } : null,
       });
-      split = splitEpisodes(dataset.episodeIds, config.validation_fraction, splitRng);
+      split = validationSplit(dataset.episodeIds, config.validation_fraction, context.seed);
       train = readDemonstrations(dataset, split.train);
       validation = split.validation.length ? readDemonstrations(dataset, split.validation) : undefined;
     } finally {

@@ -63,3 +63,8 @@ export function splitEpisodes(ids: readonly number[], fraction: number, rng: Rng
   const held = Math.min(ids.length - 1, Math.max(1, Math.round(fraction * ids.length)));
   return { train: shuffled.slice(held).sort((a, b) => a - b), validation: shuffled.slice(0, held).sort((a, b) => a - b) };
 }
+
+/** The training/validation split of a run with this seed (what `bc` uses). */
+export function validationSplit(ids: readonly number[], fraction: number, seed: number): { train: number[]; validation: number[] } {
+  return splitEpisodes(ids, fraction, Rng.fromSeed(seed));
+}
