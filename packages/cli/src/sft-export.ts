@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { Box, Discrete, MultiBinary, MultiDiscrete, Rng, RlftError, type NumericArray, type Space } from '@rlft/core';
+import { Box, Discrete, MultiBinary, MultiDiscrete, Rng, RlftError, writeFileAtomic, type NumericArray, type Space } from '@rlft/core';
 import {
   ACTION_CLOSE,
   ACTION_OPEN,
@@ -214,8 +214,7 @@ export function exportSft(dataset: Dataset, request: SftExportRequest): SftExpor
         observation: observation.kind === 'real' ? observation.ranges : null,
         action: action.kind === 'real' ? action.ranges : null,
       };
-      writeFileSync(`${rangesPath}.tmp`, `${JSON.stringify(ranges, null, 2)}\n`);
-      renameSync(`${rangesPath}.tmp`, rangesPath);
+      writeFileAtomic(rangesPath, `${JSON.stringify(ranges, null, 2)}\n`);
     }
     files.train.commit();
     files.eval.commit();

@@ -87,8 +87,9 @@ export default class DatasetCollect extends RlftCommand {
       process.exitCode = INTERRUPTED_EXIT_CODE;
       return;
     }
+    const seeds = flags.episodes === 1 ? `seed ${flags.seed}` : `seeds ${flags.seed}…${flags.seed + flags.episodes - 1}`;
     this.log(
-      `Wrote ${datasetId}: ${result.episodes} episodes, ${result.steps} steps of ${policy.id} on ${spec.id} (seeds ${flags.seed}…${flags.seed + flags.episodes - 1}), mean return ${formatNumber(returnSum / result.episodes)}, to ${out}`,
+      `Wrote ${datasetId}: ${result.episodes} episode${result.episodes === 1 ? '' : 's'}, ${result.steps} steps of ${policy.id} on ${spec.id} (${seeds}), mean return ${formatNumber(returnSum / result.episodes)}, to ${out}`,
     );
   }
 
