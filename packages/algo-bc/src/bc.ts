@@ -10,12 +10,18 @@ import {
   residentMemoryMiB,
   saveTrainingCheckpoint,
   yieldToEventLoop,
+  type TrainingCounters,
 } from '@rlft/training';
 import type { BcConfig } from './config.js';
 import { readDemonstrations, validationSplit, type Demonstrations } from './demonstrations.js';
 import { hostBcLoss, makeBcLoss, type BcBatch } from './loss.js';
 
 export const BC_ID = 'bc';
+
+interface BestSoFar {
+  bestLoss: number | null;
+  bestEpoch: number;
+}
 
 /** Thrown when a dataset was recorded in an environment with other spaces than the one trained for. */
 export class DatasetMismatchError extends RlftError {
@@ -95,13 +101,14 @@ export class BehaviourCloning implements Algorithm<BcConfig> {
       optState = restored.optimizer;
       ({ globalStep, update: epoch, optimizerStep } = restored.counters);
       if (restored.rngs.train) rng = Rng.fromState(restored.rngs.train);
-      const counters = loadCheckpoint(context.resumeFrom).counters as { bestLoss?: number | null; bestEpoch?: number };
-      best = { loss: counters.bestLoss ?? Infinity, epoch: counters.bestEpoch ?? epoch };
+      const saved = loadCheckpoint(context.resumeFrom).counters as Partial<BestSoFar>;
+      best = { loss: saved.bestLoss ?? Infinity, epoch: saved.bestEpoch ?? epoch };
     }
     const maxSamples = config.total_timesteps ?? Infinity;
 
     const network = new HostMlp(spec, treeToHost(params));
-    let bestHost: HostTensors | undefined;
+    // A checkpoint holds the best parameters so far, so a resumed run starts from its best.
+    let bestHost: HostTensors | undefined = context.resumeFrom ? treeToHost(params) : undefined;
     const minibatch = new MinibatchBuilder(spec, train, batchSize);
     const order = Array.from({ length: train.count }, (_, i) => i);
     const clock = new TrainingClock(globalStep);
@@ -164,6 +171,8 @@ export class BehaviourCloning implements Algorithm<BcConfig> {
         disposeTree(params);
         params = restored;
       }
+      // Besides the common counters: the best validation loss and its epoch, for early stopping after a resume.
+      const counters: TrainingCounters & BestSoFar = { globalStep, update: epoch, optimizerStep, episodes: train.episodes, bestLoss: Number.isFinite(best.loss) ? best.loss : null, bestEpoch: best.epoch };
       const checkpoint = saveTrainingCheckpoint(
         context.run.checkpointsDir,
         {
@@ -172,7 +181,7 @@ export class BehaviourCloning implements Algorithm<BcConfig> {
           spec,
           params,
           optimizer: optState,
-          counters: { globalStep, update: epoch, optimizerStep, episodes: train.episodes, bestLoss: Number.isFinite(best.loss) ? best.loss : null, bestEpoch: best.epoch } as never,
+          counters,
           rngs: { train: rng.getState() },
           config,
           ...(obsNormalizer ? { obsNormalizer } : {}),
