@@ -4,7 +4,7 @@ import { bcConfigSchema } from './config.js';
 
 describe('bc config', () => {
   it('requires a dataset and fills the defaults', () => {
-    expect(() => parseOptions(bcConfigSchema, {}, 'bc')).toThrow(/dataset/);
+    expect(() => parseOptions(bcConfigSchema, {}, 'bc')).toThrow(/'dataset': behaviour cloning needs a dataset: pass --dataset PATH/);
     const config = parseOptions(bcConfigSchema, { dataset: 'data/x' }, 'bc');
     expect(config).toMatchObject({ dataset: 'data/x', total_timesteps: null, epochs: 50, batch_size: 256, validation_fraction: 0.1, normalize_observation: false, device: 'wasm' });
   });

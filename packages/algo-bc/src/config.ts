@@ -7,7 +7,7 @@ import { z } from '@rlft/core';
  */
 export const bcConfigSchema = z
   .object({
-    dataset: z.string().min(1).describe('path of the Minari dataset directory to clone (rlft run --dataset PATH)'),
+    dataset: z.string({ error: 'behaviour cloning needs a dataset: pass --dataset PATH (a Minari dataset directory)' }).min(1).describe('path of the Minari dataset directory to clone (rlft run --dataset PATH)'),
     total_timesteps: z.number().int().positive().nullable().default(null).describe('cap on gradient samples (minibatch rows) over the run; null: epochs alone decide'),
     epochs: z.number().int().positive().default(50).describe('passes over the training split'),
     batch_size: z.number().int().positive().default(256).describe('transitions per minibatch (the last partial minibatch of an epoch is dropped)'),
