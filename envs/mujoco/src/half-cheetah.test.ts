@@ -25,6 +25,11 @@ describe('HalfCheetah-v5', () => {
     expect(spec.id).toBe('HalfCheetah-v5');
     expect(spec.maxEpisodeSteps).toBe(1000);
     expect(spec.rewardThreshold).toBe(4800);
+    expect(spec.referenceScores).toMatchObject({ min: -280.178953, max: 12135.0 });
+    expect(envs.spec('hopper').referenceScores).toMatchObject({ min: -20.272305, max: 3234.3 });
+    expect(envs.spec('walker').referenceScores).toMatchObject({ min: 1.629008, max: 4592.3 });
+    expect(envs.spec('Ant-v5').referenceScores).toMatchObject({ min: -325.6, max: 3879.7 });
+    expect(envs.spec('InvertedPendulum-v5').referenceScores).toBeUndefined();
     const env = await HalfCheetahEnv.create();
     try {
       expect(env.observationSpace).toBeInstanceOf(Box);

@@ -12,6 +12,9 @@ const { version } = createRequire(import.meta.url)('../package.json') as { versi
 const MAX_EPISODE_STEPS = 1000;
 
 /** The five Gymnasium v5 MuJoCo environments, with Gymnasium's time limits and reward thresholds. */
+// D4RL's reference returns (d4rl/infos.py), the same for every dataset of an env.
+const D4RL = 'D4RL (d4rl/infos.py)';
+
 export default definePlugin({
   name: '@rlft/envs-mujoco',
   version,
@@ -19,6 +22,7 @@ export default definePlugin({
   envs: [
     {
       id: HALF_CHEETAH_ID,
+      referenceScores: { min: -280.178953, max: 12135.0, source: D4RL },
       aliases: ['cheetah'],
       entryPoint: (kwargs) => HalfCheetahEnv.create(kwargs as HalfCheetahKwargs),
       kwargsSchema: halfCheetahKwargsSchema,
@@ -28,6 +32,7 @@ export default definePlugin({
     },
     {
       id: HOPPER_ID,
+      referenceScores: { min: -20.272305, max: 3234.3, source: D4RL },
       aliases: ['hopper'],
       entryPoint: (kwargs) => HopperEnv.create(kwargs as HopperKwargs),
       kwargsSchema: hopperKwargsSchema,
@@ -37,6 +42,7 @@ export default definePlugin({
     },
     {
       id: WALKER2D_ID,
+      referenceScores: { min: 1.629008, max: 4592.3, source: D4RL },
       aliases: ['walker'],
       entryPoint: (kwargs) => Walker2dEnv.create(kwargs as Walker2dKwargs),
       kwargsSchema: walker2dKwargsSchema,
@@ -53,6 +59,7 @@ export default definePlugin({
     },
     {
       id: ANT_ID,
+      referenceScores: { min: -325.6, max: 3879.7, source: D4RL },
       entryPoint: (kwargs) => AntEnv.create(kwargs as AntKwargs),
       kwargsSchema: antKwargsSchema,
       maxEpisodeSteps: MAX_EPISODE_STEPS,

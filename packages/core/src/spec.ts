@@ -32,6 +32,11 @@ export interface EnvRegistration {
   maxEpisodeSteps?: number;
   rewardThreshold?: number;
   nondeterministic?: boolean;
+  /**
+   * Returns that define a normalised score, 100·(R − min)/(max − min) — D4RL's REF_MIN_SCORE
+   * (random) and REF_MAX_SCORE (expert). Datasets collected on the env record them.
+   */
+  referenceScores?: { min: number; max: number; source: string };
   /** The env's expert policy, if it has one (`rlft eval --policy expert`). */
   expert?: ExpertFactory;
   /** Short names that resolve to this id (`cheetah` → `HalfCheetah-v5`). */

@@ -27,7 +27,7 @@ export default class DatasetCollect extends RlftCommand {
     'dataset-id': Flags.string({ helpValue: 'ID', description: 'Minari dataset id, [namespace/]name-v<version> (default: from the --out folder name).' }),
     kwarg: Flags.string({ char: 'k', helpValue: 'KEY=VALUE', description: 'Environment option as key=value (repeatable; the value is read as JSON when it parses).', multiple: true }),
     'policy-opt': Flags.string({ helpValue: 'KEY=VALUE', description: 'Policy option as key=value (repeatable).', multiple: true }),
-    'ref-min-score': Flags.string({ helpValue: 'R', description: 'Reference return of a poor policy (usually random), stored for the normalised score.' }),
+    'ref-min-score': Flags.string({ helpValue: 'R', description: "Reference return of a poor policy (usually random), stored for the normalised score (default: the env's registered reference, e.g. D4RL's)." }),
     'ref-max-score': Flags.string({ helpValue: 'R', description: 'Reference return of a good policy (usually the expert), stored for the normalised score.' }),
   };
 
@@ -70,7 +70,12 @@ export default class DatasetCollect extends RlftCommand {
         seed: flags.seed,
         out,
         datasetId,
-        ...(refMin !== undefined && refMax !== undefined ? { refMinScore: refMin, refMaxScore: refMax } : {}),
+        // The flags win; otherwise the env's registered references (e.g. D4RL's for the MuJoCo envs).
+        ...(refMin !== undefined && refMax !== undefined
+          ? { refMinScore: refMin, refMaxScore: refMax }
+          : spec.referenceScores
+            ? { refMinScore: spec.referenceScores.min, refMaxScore: spec.referenceScores.max }
+            : {}),
         signal: interrupt.signal,
         onEpisode: (index, episodeReturn) => {
           returnSum += episodeReturn;
