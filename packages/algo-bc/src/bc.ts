@@ -1,14 +1,14 @@
 import { Rng, RlftError, type Algorithm, type Space, type TrainContext, type TrainResult } from '@rlft/core';
 import { openDataset } from '@rlft/data';
-import { Adam, disposeTree, initEngine, loadCheckpoint, makeTrainStep, np, toEngine, treeFromHost, treeToHost, type AdamState, type HostTensors } from '@rlft/nn';
-import { HostMlp, initMlpParams, mlpSpecFor, type MlpParams, type MlpPolicySpec } from '@rlft/policy-mlp';
+import { Adam, disposeTree, initEngine, makeTrainStep, np, toEngine, treeFromHost, treeToHost, type AdamState, type HostTensors } from '@rlft/nn';
+import { HostMlp, mlpSpecFor, type MlpParams, type MlpPolicySpec } from '@rlft/policy-mlp';
 import {
   ObservationNormalizer,
   TrainingClock,
   finalRunMetrics,
-  loadTrainingCheckpoint,
   residentMemoryMiB,
   saveTrainingCheckpoint,
+  startOrResume,
   yieldToEventLoop,
   type TrainingCounters,
 } from '@rlft/training';
@@ -54,7 +54,7 @@ export class BehaviourCloning implements Algorithm<BcConfig> {
     let validation: Demonstrations | undefined;
     let spec: MlpPolicySpec;
     // The split depends on the seed alone (so a resumed run keeps it); training draws from its own stream.
-    let rng = Rng.fromSeed(Rng.fromSeed(context.seed).nextSeed());
+    const trainingRng = Rng.fromSeed(Rng.fromSeed(context.seed).nextSeed());
     try {
       const env = await context.registry.make(context.envId, context.envKwargs);
       try {
@@ -88,22 +88,12 @@ export class BehaviourCloning implements Algorithm<BcConfig> {
     const batchesPerEpoch = Math.floor(train.count / batchSize);
     const optimizer = new Adam({ learningRate: config.learning_rate });
     const trainStep = makeTrainStep(makeBcLoss(spec), optimizer, { maxGradNorm: config.max_grad_norm });
-    let params = initMlpParams(spec, rng) as MlpParams;
-    let optState: AdamState<MlpParams> = optimizer.init(params);
-    let globalStep = 0;
-    let epoch = 0;
-    let optimizerStep = 0;
-    let best = { loss: Infinity, epoch: 0 };
-    if (context.resumeFrom) {
-      const restored = loadTrainingCheckpoint(context.resumeFrom, params, BC_ID);
-      disposeAll(params, optState);
-      params = restored.params;
-      optState = restored.optimizer;
-      ({ globalStep, update: epoch, optimizerStep } = restored.counters);
-      if (restored.rngs.train) rng = Rng.fromState(restored.rngs.train);
-      const saved = loadCheckpoint(context.resumeFrom).counters as Partial<BestSoFar>;
-      best = { loss: saved.bestLoss ?? Infinity, epoch: saved.bestEpoch ?? epoch };
-    }
+    const start = startOrResume(spec, optimizer, BC_ID, trainingRng, context.resumeFrom);
+    const { rng } = start;
+    let { params, optimizer: optState } = start;
+    let { globalStep, update: epoch, optimizerStep } = start.counters;
+    const saved = start.counters as Partial<BestSoFar>;
+    let best = { loss: saved.bestLoss ?? Infinity, epoch: saved.bestEpoch ?? epoch };
     const maxSamples = config.total_timesteps ?? Infinity;
 
     const network = new HostMlp(spec, treeToHost(params));

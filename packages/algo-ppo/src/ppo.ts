@@ -1,6 +1,6 @@
 import { Rng, type Algorithm, type TrainContext, type TrainResult, type VectorEnv } from '@rlft/core';
 import { Adam, computeGae, disposeTree, initEngine, makeTrainStep, np, toEngine, treeToHost, type AdamState } from '@rlft/nn';
-import { HostActorCritic, initMlpParams, mlpSpecFor, type MlpParams, type MlpPolicySpec } from '@rlft/policy-mlp';
+import { HostActorCritic, mlpSpecFor, type MlpParams, type MlpPolicySpec } from '@rlft/policy-mlp';
 import {
   ActionLayout,
   ActorCriticCollector,
@@ -11,9 +11,9 @@ import {
   RewardNormalizer,
   RolloutBuffer,
   TrainingClock,
-  loadTrainingCheckpoint,
   residentMemoryMiB,
   saveTrainingCheckpoint,
+  startOrResume,
   yieldToEventLoop,
 } from '@rlft/training';
 import type { PpoConfig } from './config.js';
@@ -56,23 +56,12 @@ export class Ppo implements Algorithm<PpoConfig> {
       ? new RewardNormalizer(config.num_envs, { gamma: config.gamma, clip: config.clip_reward })
       : undefined;
 
-    let rng = Rng.fromSeed(context.seed);
-    let params = initMlpParams(spec, rng) as MlpParams;
-    let optState: AdamState<MlpParams> = optimizer.init(params);
-    let globalStep = 0;
-    let update = 0;
-    let optimizerStep = 0;
-    let episodesBefore = 0;
-    if (context.resumeFrom) {
-      const restored = loadTrainingCheckpoint(context.resumeFrom, params, PPO_ID);
-      disposeAll(params, optState);
-      params = restored.params;
-      optState = restored.optimizer;
-      ({ globalStep, update, optimizerStep, episodes: episodesBefore } = restored.counters);
-      if (restored.rngs.train) rng = Rng.fromState(restored.rngs.train);
-      if (obsNormalizer && restored.obsRms) obsNormalizer.setState(restored.obsRms);
-      if (rewardNormalizer && restored.rewardRms) rewardNormalizer.setState(restored.rewardRms);
-    }
+    const start = startOrResume(spec, optimizer, PPO_ID, Rng.fromSeed(context.seed), context.resumeFrom);
+    const { rng, restored } = start;
+    let { params, optimizer: optState } = start;
+    let { globalStep, update, optimizerStep, episodes: episodesBefore } = start.counters;
+    if (obsNormalizer && restored?.obsRms) obsNormalizer.setState(restored.obsRms);
+    if (rewardNormalizer && restored?.rewardRms) rewardNormalizer.setState(restored.rewardRms);
 
     const network = new HostActorCritic(spec, treeToHost(params));
     const stats = new EpisodeStats(config.num_envs, 100);

@@ -3,14 +3,17 @@ import type { RngState, RunningMeanStdState } from '@rlft/core';
 import {
   loadCheckpoint,
   pruneCheckpoints,
+  disposeTree,
   restoreOptimizerState,
   saveCheckpoint,
+  type Adam,
   treeFromHost,
   type AdamState,
   type HostTensors,
   type TreeLike,
 } from '@rlft/nn';
-import type { MlpPolicySpec } from '@rlft/policy-mlp';
+import { initMlpParams, type MlpParams, type MlpPolicySpec } from '@rlft/policy-mlp';
+import { Rng } from '@rlft/core';
 import type { ObservationNormalizer, RewardNormalizer } from './normalizers.js';
 
 /** Progress counters saved with every checkpoint. */
@@ -79,7 +82,8 @@ export function saveTrainingCheckpoint<P extends TreeLike>(checkpointsDir: strin
 export interface RestoredTraining<P extends TreeLike> {
   params: P;
   optimizer: AdamState<P>;
-  counters: TrainingCounters;
+  /** The standard counters, plus any others the algorithm saved (e.g. BC's best validation loss). */
+  counters: TrainingCounters & Record<string, number>;
   rngs: Record<string, RngState>;
   obsRms?: RunningMeanStdState;
   rewardRms?: RunningMeanStdState & { discounted?: number[] };
@@ -98,10 +102,44 @@ export function loadTrainingCheckpoint<P extends TreeLike>(dir: string, like: P,
   return {
     params: treeFromHost(like, loaded.tensors),
     optimizer: restoreOptimizerState(like, loaded.optimizerTensors) as AdamState<P>,
-    counters: { globalStep: counters.globalStep ?? 0, update: counters.update ?? 0, optimizerStep: counters.optimizerStep ?? 0, episodes: counters.episodes ?? 0 },
+    counters: { ...loaded.counters, globalStep: counters.globalStep ?? 0, update: counters.update ?? 0, optimizerStep: counters.optimizerStep ?? 0, episodes: counters.episodes ?? 0 },
     rngs: loaded.rngs ?? {},
     ...(metadata.obsRms ? { obsRms: metadata.obsRms as RunningMeanStdState } : {}),
     ...(metadata.rewardRms ? { rewardRms: metadata.rewardRms as RestoredTraining<P>['rewardRms'] } : {}),
     metadata,
+  };
+}
+
+/** Where a run starts: fresh parameters, or everything a checkpoint saved. */
+export interface TrainingStart {
+  params: MlpParams;
+  optimizer: AdamState<MlpParams>;
+  counters: TrainingCounters & Record<string, number>;
+  /** The training generator: the given one, or the checkpoint's saved stream. */
+  rng: Rng;
+  restored?: RestoredTraining<MlpParams>;
+}
+
+/**
+ * Initialise an MLP policy's parameters and Adam state from `rng` or, when `resumeFrom` names a
+ * checkpoint of `algorithm`, restore parameters, moments, counters and the RNG stream from it
+ * (normaliser statistics are in `restored` for the caller to apply).
+ */
+export function startOrResume(spec: MlpPolicySpec, optimizer: Adam, algorithm: string, rng: Rng, resumeFrom?: string): TrainingStart {
+  const params = initMlpParams(spec, rng) as MlpParams;
+  const state = optimizer.init(params);
+  if (!resumeFrom) {
+    return { params, optimizer: state, counters: { globalStep: 0, update: 0, optimizerStep: 0, episodes: 0 }, rng };
+  }
+  const restored = loadTrainingCheckpoint(resumeFrom, params, algorithm);
+  disposeTree(params);
+  disposeTree(state.m);
+  disposeTree(state.v);
+  return {
+    params: restored.params,
+    optimizer: restored.optimizer,
+    counters: restored.counters,
+    rng: restored.rngs.train ? Rng.fromState(restored.rngs.train) : rng,
+    restored,
   };
 }

@@ -1,8 +1,8 @@
 import { Rng, z, type TrainContext, type TrainResult } from '@rlft/core';
 import { Adam, disposeTree, initEngine, makeTrainStep, np, toEngine, treeToHost, type AdamState, type LossAux } from '@rlft/nn';
-import { HostActorCritic, initMlpParams, mlpSpecFor, type MlpParams, type MlpPolicySpec } from '@rlft/policy-mlp';
+import { HostActorCritic, mlpSpecFor, type MlpParams, type MlpPolicySpec } from '@rlft/policy-mlp';
 import { ActionLayout } from './acting.js';
-import { loadTrainingCheckpoint, saveTrainingCheckpoint } from './checkpointing.js';
+import { saveTrainingCheckpoint, startOrResume } from './checkpointing.js';
 import { TrainingClock, finalRunMetrics, residentMemoryMiB, yieldToEventLoop } from './clock.js';
 import { buildStepBatch, EpisodeCollector, type Episode, type StepBatch } from './episodes.js';
 import { ObservationFlattener } from './observations.js';
@@ -94,23 +94,10 @@ export async function trainEpisodic(definition: EpisodicAlgorithmDefinition, con
   const optimizer = new Adam({ learningRate: config.learning_rate, eps: config.adam_eps });
   const trainStep = makeTrainStep(definition.makeLoss(spec), optimizer, config.max_grad_norm === null ? {} : { maxGradNorm: config.max_grad_norm });
 
-  let rng = Rng.fromSeed(context.seed);
-  let params = initMlpParams(spec, rng) as MlpParams;
-  let optState: AdamState<MlpParams> = optimizer.init(params);
-  let globalStep = 0;
-  let update = 0;
-  let optimizerStep = 0;
-  let episodes = 0;
-  if (context.resumeFrom) {
-    const restored = loadTrainingCheckpoint(context.resumeFrom, params, id);
-    disposeTree(params);
-    disposeTree(optState.m);
-    disposeTree(optState.v);
-    params = restored.params;
-    optState = restored.optimizer;
-    ({ globalStep, update, optimizerStep, episodes } = restored.counters);
-    if (restored.rngs.train) rng = Rng.fromState(restored.rngs.train);
-  }
+  const start = startOrResume(spec, optimizer, id, Rng.fromSeed(context.seed), context.resumeFrom);
+  const { rng } = start;
+  let { params, optimizer: optState } = start;
+  let { globalStep, update, optimizerStep, episodes } = start.counters;
 
   const network = new HostActorCritic(spec, treeToHost(params));
   const flattener = new ObservationFlattener(env.singleObservationSpace, definition.numEnvs);
