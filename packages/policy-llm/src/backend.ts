@@ -48,5 +48,7 @@ export interface LanguageModelBackend {
   readonly modelName: string;
   /** One completion per request, in order; batched where the backend can. */
   generate(requests: readonly GenerationRequest[], sampling: SamplingOptions): Promise<Completion[]>;
+  /** Raw-text completion of already formatted prompts (OpenAI's /v1/completions), where offered. */
+  complete?(prompts: readonly string[], sampling: SamplingOptions): Promise<Completion[]>;
   close?(): Promise<void>;
 }
