@@ -7,6 +7,7 @@ import {
   type MakeOptions,
   type PluginHost,
   type PolicyContribution,
+  type PolicyStats,
   type SummaryStats,
 } from '@rlft/core';
 
@@ -19,6 +20,8 @@ export interface EvaluationSummary {
   seed: number;
   return: SummaryStats;
   length: SummaryStats;
+  /** What the policy reported about itself (e.g. a language model's parse failures and tokens/s). */
+  policyStats?: PolicyStats;
 }
 
 export interface EvaluationRequest {
@@ -74,6 +77,7 @@ export async function evaluateOnEnv(host: PluginHost, request: EvaluationRequest
         ...(request.signal ? { signal: request.signal } : {}),
         ...(request.onEpisode ? { onEpisode: request.onEpisode } : {}),
       });
+      const policyStats = policy.stats?.();
       return {
         env: envId,
         policy: request.policy.id,
@@ -81,6 +85,7 @@ export async function evaluateOnEnv(host: PluginHost, request: EvaluationRequest
         seed: request.seed,
         return: result.return,
         length: result.length,
+        ...(policyStats ? { policyStats } : {}),
       };
     } finally {
       await policy.close?.();

@@ -1,32 +1,49 @@
 import { resolveCheckpointPath } from './checkpoint-path.js';
 import { FlagValueError } from './key-values.js';
 
-/** Policies that act from a file, and the `rlft eval` flag that names it (a shorthand for `--policy-opt POLICY.OPTION=PATH`). */
-export const POLICY_FILE_FLAGS = [
-  { policy: 'mlp', flag: 'checkpoint', option: 'checkpoint', what: 'a run directory (its latest checkpoint) or a checkpoint directory' },
-  { policy: 'onnx', flag: 'model', option: 'model', what: 'an .onnx file (rlft export writes one)' },
+/**
+ * `rlft eval` flags that are shorthands for `--policy-opt POLICY.OPTION=VALUE`, with the
+ * policies they belong to. `required` ones must be given (by flag or --policy-opt) whenever one
+ * of their policies is listed: the file a trained policy acts from.
+ */
+export const POLICY_FLAGS = [
+  { policies: ['mlp'], flag: 'checkpoint', option: 'checkpoint', required: true, what: 'a run directory (its latest checkpoint) or a checkpoint directory' },
+  {
+    policies: ['onnx', 'llm'],
+    flag: 'model',
+    option: 'model',
+    required: true,
+    what: 'an .onnx file for onnx (rlft export writes one); a model directory (Hugging Face layout or an rlft run) or an OpenAI-compatible URL for llm',
+  },
+  { policies: ['llm'], flag: 'model-name', option: 'modelName', required: false, what: 'the model name an OpenAI-compatible server serves' },
+  { policies: ['llm'], flag: 'format', option: 'format', required: false, what: 'the text format of observations and actions' },
+  { policies: ['llm'], flag: 'temperature', option: 'temperature', required: false, what: 'the sampling temperature (0 = greedy)' },
 ] as const;
 
-export type PolicyFileFlags = Partial<Record<(typeof POLICY_FILE_FLAGS)[number]['flag'], string>>;
+export type PolicyFlags = Partial<Record<(typeof POLICY_FLAGS)[number]['flag'], string | number>>;
 
 /**
- * Put `--checkpoint` / `--model` into the options of the policies they belong to, and insist on
- * them: a listed mlp or onnx policy without its file, or a flag without its policy, is a usage
- * error. The mlp checkpoint (flag or --policy-opt) is resolved to one checkpoint directory.
+ * Put the policy shorthand flags into the options of the listed policies they belong to, and
+ * insist on the required ones: a listed mlp/onnx/llm policy without its file, or a flag none
+ * of whose policies is listed, is a usage error. The mlp checkpoint is resolved to one
+ * checkpoint directory.
  */
-export async function applyPolicyFileFlags(optionsByPolicy: Map<string, Record<string, unknown>>, flags: PolicyFileFlags): Promise<void> {
-  for (const { policy, flag, option, what } of POLICY_FILE_FLAGS) {
+export async function applyPolicyFlags(optionsByPolicy: Map<string, Record<string, unknown>>, flags: PolicyFlags): Promise<void> {
+  for (const { policies, flag, option, required, what } of POLICY_FLAGS) {
     const value = flags[flag];
-    const options = optionsByPolicy.get(policy);
-    if (options === undefined) {
-      if (value !== undefined) throw new FlagValueError(`--${flag} is for --policy ${policy}; add ${policy} to --policy (e.g. --policy ${policy} --${flag} ${value})`);
-      continue;
+    const listed = policies.filter((policy) => optionsByPolicy.has(policy));
+    if (listed.length === 0 && value !== undefined) {
+      const names = policies.join(' or ');
+      throw new FlagValueError(`--${flag} is for --policy ${names}; add ${policies[0]} to --policy (e.g. --policy ${policies[0]} --${flag} ${value})`);
     }
-    if (value !== undefined) {
-      if (options[option] !== undefined) throw new FlagValueError(`--${flag} and --policy-opt ${option}=… both set the ${policy} policy's ${option}; give one`);
-      options[option] = value;
+    for (const policy of listed) {
+      const options = optionsByPolicy.get(policy)!;
+      if (value !== undefined) {
+        if (options[option] !== undefined) throw new FlagValueError(`--${flag} and --policy-opt ${option}=… both set the ${policy} policy's ${option}; give one`);
+        options[option] = value;
+      }
+      if (required && options[option] === undefined) throw new FlagValueError(`--policy ${policy} needs --${flag} PATH: ${what}`);
+      if (policy === 'mlp' && typeof options[option] === 'string') options[option] = await resolveCheckpointPath(options[option], `--${flag}`);
     }
-    if (options[option] === undefined) throw new FlagValueError(`--policy ${policy} needs --${flag} PATH: ${what}`);
-    if (policy === 'mlp' && typeof options[option] === 'string') options[option] = await resolveCheckpointPath(options[option], `--${flag}`);
   }
 }

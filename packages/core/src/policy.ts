@@ -24,7 +24,15 @@ export interface Policy<Obs = unknown, Act = unknown> {
   /** Batched form: one action per observation (for vector envs and batched generation). */
   actBatch?(observations: readonly Obs[], contexts?: readonly ActContext[]): Act[] | Promise<Act[]>;
   close?(): void | Promise<void>;
+  /**
+   * Diagnostics gathered while acting, as plain JSON (a language model's parse failures and
+   * tokens/s); `rlft eval` prints them after the returns.
+   */
+  stats?(): PolicyStats;
 }
+
+/** A policy's own diagnostics: named numbers, or groups of them. */
+export type PolicyStats = Record<string, number | string | Record<string, number>>;
 
 /** What a policy factory is told about the environment it will act in. */
 export interface PolicyEnvContext {

@@ -2,11 +2,11 @@ import { Flags } from '@oclif/core';
 import { RlftCommand } from '../base-command.js';
 import { checkRecordable, EPISODE_FILE, EpisodeRecorder, frameFileName, prepareRecordDirectory, RECORD_RENDER_MODE } from '../episode-recorder.js';
 import { evaluateOnEnv, resolvePolicyOptions, type EvaluationSummary } from '../evaluation.js';
-import { evaluationJsonLine, evaluationTable } from '../format/evaluation.js';
+import { evaluationJsonLine, evaluationTable, policyStatsText } from '../format/evaluation.js';
 import { formatNumber } from '../format/numbers.js';
 import { abortOnInterrupt, INTERRUPTED_EXIT_CODE } from '../interrupt.js';
 import { optionsPerPolicy, parseKeyValues } from '../key-values.js';
-import { applyPolicyFileFlags } from '../policy-files.js';
+import { applyPolicyFlags } from '../policy-files.js';
 import { parsePolicyList } from '../policy-list.js';
 import { ProgressLine } from '../progress.js';
 
@@ -19,6 +19,8 @@ With --json, stdout ends with one JSON line per policy:
 
 Trained policies: --policy mlp --checkpoint PATH (a run directory or one of its checkpoints; deterministic by default, --policy-opt mlp.deterministic=false samples) and --policy onnx --model FILE (from \`rlft export\`).
 
+Language models: --policy llm --model DIR|URL, where DIR is a model directory in Hugging Face layout (config.json, *.safetensors, tokenizer.json, tokenizer_config.json; a LoRA adapter directory works too) or an rlft run, and URL an OpenAI-compatible server (vLLM, SGLang, llama.cpp, Ollama; --model-name picks the model, the API key is read from OPENAI_API_KEY or --policy-opt apiKeyEnv=VAR). --format, --temperature and every --policy-opt llm.KEY=VALUE set how it reads and answers (a wrong key lists the allowed ones). Its parse failures and tokens/s are printed after the returns (and under "policy_stats" with --json).
+
 --record DIR renders the first episode of the first policy (the env needs the rgb_array render mode) into DIR, which must be new or empty: ${frameFileName(0)} is the state after reset and frame-N.png the state after step N, so an episode of L steps gives L+1 PNG files; DIR/${EPISODE_FILE} holds {"env","policy","seed","frames","return","length","terminated","truncated","width","height"}. Later episodes are not rendered (rendering is slow), and the evaluation numbers are the same as without --record.
 
 Ctrl-C stops after the current episode and prints the result of the finished episodes (exit code 130); a second Ctrl-C quits at once.`;
@@ -30,6 +32,8 @@ Ctrl-C stops after the current episode and prints the result of the finished epi
     '<%= config.bin %> <%= command.id %> --env CartPole-v1 --policy mlp,random --checkpoint runs/ppo-CartPole-v1-20260101T120000 --episodes 100',
     '<%= config.bin %> <%= command.id %> --env CartPole-v1 --policy onnx --model policy.onnx --episodes 100',
     '<%= config.bin %> <%= command.id %> --env CartPole-v1 --policy random --episodes 1 --record frames/cartpole',
+    '<%= config.bin %> <%= command.id %> --env CartPole-v1 --policy llm --model runs/sft-CartPole-v1 --episodes 20',
+    '<%= config.bin %> <%= command.id %> --env cheetah --policy llm --model http://127.0.0.1:8000/v1 --model-name Qwen/Qwen3-0.6B --temperature 0.7',
   ];
   static override flags = {
     env: Flags.string({ char: 'e', helpValue: 'ID', description: 'Environment id or alias (see `rlft envs list`).', required: true }),
@@ -56,7 +60,17 @@ Ctrl-C stops after the current episode and prints the result of the finished epi
       helpValue: 'PATH',
       description: 'Checkpoint of --policy mlp: a run directory (its latest checkpoint) or a checkpoint directory (same as --policy-opt mlp.checkpoint=PATH).',
     }),
-    model: Flags.string({ helpValue: 'FILE', description: 'ONNX model of --policy onnx (same as --policy-opt onnx.model=FILE; `rlft export` writes one).' }),
+    model: Flags.string({
+      helpValue: 'FILE|DIR|URL',
+      description:
+        'ONNX model of --policy onnx (`rlft export` writes one), or the language model of --policy llm: a model directory or an OpenAI-compatible URL (same as --policy-opt onnx.model=… / llm.model=…).',
+    }),
+    'model-name': Flags.string({ helpValue: 'NAME', description: 'Model name on the OpenAI-compatible server of --policy llm (default: the only one it serves).' }),
+    format: Flags.string({
+      helpValue: 'FORMAT',
+      description: 'Text format of --policy llm: reference (5 decimals, the default for numeric envs), discretised (0–999 bins), discrete, text (card games).',
+    }),
+    temperature: Flags.string({ helpValue: 'T', description: 'Sampling temperature of --policy llm (0 = greedy, the default).' }),
     'max-episode-steps': Flags.integer({ helpValue: 'N', description: "Override the environment's time limit (steps per episode).", min: 1 }),
     record: Flags.string({
       helpValue: 'DIR',
@@ -74,9 +88,12 @@ Ctrl-C stops after the current episode and prints the result of the finished epi
     const policyIds = parsePolicyList(flags.policy);
     const envKwargs = parseKeyValues(flags.kwarg, '-k');
     const optionsByPolicy = optionsPerPolicy(parseKeyValues(flags['policy-opt'], '--policy-opt'), policyIds);
-    await applyPolicyFileFlags(optionsByPolicy, {
+    await applyPolicyFlags(optionsByPolicy, {
       ...(flags.checkpoint !== undefined ? { checkpoint: flags.checkpoint } : {}),
       ...(flags.model !== undefined ? { model: flags.model } : {}),
+      ...(flags['model-name'] !== undefined ? { 'model-name': flags['model-name'] } : {}),
+      ...(flags.format !== undefined ? { format: flags.format } : {}),
+      ...(flags.temperature !== undefined ? { temperature: Number(flags.temperature) } : {}),
     });
 
     const host = await this.pluginHost();
@@ -138,6 +155,8 @@ Ctrl-C stops after the current episode and prints the result of the finished epi
       const seeds = flags.episodes === 1 ? `seed ${flags.seed}` : `seeds ${flags.seed}…${flags.seed + flags.episodes - 1}`;
       this.log(`${spec.id}: ${flags.episodes} episode${flags.episodes === 1 ? '' : 's'} per policy, ${seeds}\n`);
       this.log(evaluationTable(summaries));
+      const stats = policyStatsText(summaries);
+      if (stats) this.log(`\n${stats}`);
     }
     const recorded = recorder?.result;
     if (recorded) {

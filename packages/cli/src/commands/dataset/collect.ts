@@ -6,7 +6,7 @@ import { collectDataset, defaultDatasetId } from '../../dataset-collect.js';
 import { formatNumber } from '../../format/numbers.js';
 import { abortOnInterrupt, INTERRUPTED_EXIT_CODE } from '../../interrupt.js';
 import { parseKeyValues } from '../../key-values.js';
-import { applyPolicyFileFlags } from '../../policy-files.js';
+import { applyPolicyFlags } from '../../policy-files.js';
 import { ProgressLine } from '../../progress.js';
 
 export default class DatasetCollect extends RlftCommand {
@@ -36,7 +36,7 @@ export default class DatasetCollect extends RlftCommand {
     const envKwargs = parseKeyValues(flags.kwarg, '-k');
     const policyOptions = parseKeyValues(flags['policy-opt'], '--policy-opt');
     const byPolicy = new Map([[flags.policy, policyOptions]]);
-    await applyPolicyFileFlags(byPolicy, flags.checkpoint !== undefined ? { checkpoint: flags.checkpoint } : {});
+    await applyPolicyFlags(byPolicy, flags.checkpoint !== undefined ? { checkpoint: flags.checkpoint } : {});
     const refMin = this.score(flags['ref-min-score'], '--ref-min-score');
     const refMax = this.score(flags['ref-max-score'], '--ref-max-score');
     if ((refMin === undefined) !== (refMax === undefined)) this.usageError('--ref-min-score and --ref-max-score go together: give both or neither');
