@@ -8,3 +8,4 @@ export { buildOnnxModel, ONNX_IR_VERSION, ONNX_NAMES, ONNX_OPSET, ONNX_POLICY_ME
 export { exportOnnx, exportCheckpointToOnnx } from './onnx/export.js';
 export { readOnnxMetadata } from './onnx/schema.js';
 export * from './onnx-policy.js';
+export { encodeOnnxModel, OnnxAttributeType, OnnxDataType, type OnnxAttribute, type OnnxModel, type OnnxNode, type OnnxTensor, type OnnxValueInfo } from './onnx/schema.js';
