@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer } from '@huggingface/tokenizers';
 import { RlftError } from '@rlft/core';
@@ -136,6 +136,13 @@ export class HfTokenizer implements TextTokenizer {
 
   idToToken(id: number): string | undefined {
     return this.tokenizer.id_to_token(id);
+  }
+
+  /** Writes tokenizer.json and tokenizer_config.json into `dir` (a model directory), creating it if needed. */
+  saveTo(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'tokenizer.json'), `${JSON.stringify(this.tokenizerJson, null, 2)}\n`);
+    writeFileSync(join(dir, 'tokenizer_config.json'), `${JSON.stringify(this.tokenizerConfig, null, 2)}\n`);
   }
 
   /** The token strings `text` splits into (for inspecting prompts). */
