@@ -1,0 +1,3 @@
+export * from './model/config.js';
+export * from './model/init.js';
+export * from './model/forward.js';
