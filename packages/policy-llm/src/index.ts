@@ -1,3 +1,4 @@
 export * from './model/config.js';
 export * from './model/init.js';
 export * from './model/forward.js';
+export * from './http/index.js';
