@@ -1,5 +1,6 @@
 import { InvalidKwargsError, Rng } from '@rlft/core';
 import { kaimingUniformLinear, makeTrainStep, np, refTree, toEngine, type Adam, type AdamState, type LossAux, type TrainStepOptions, type TrainStepResult } from '@rlft/nn';
+import type { LoraApplication } from './forward.js';
 import { loraTargetsOf } from './hf-names.js';
 import type { LinearParams, LoraConfig, LoraLayer, LoraPair, LoraParams, LoraTarget, TransformerConfig, TransformerParams } from './types.js';
 
@@ -160,7 +161,7 @@ export function checkLoraShapes(config: TransformerConfig, lora: LoraParams, lor
 }
 
 /** The `lora` option of the forward pass for these adapters. Does not consume `lora`. */
-export function loraForwardOption(lora: LoraParams, loraConfig: LoraConfig): { params: LoraParams; scaling: number } {
+export function loraForwardOption(lora: LoraParams, loraConfig: LoraConfig): LoraApplication {
   return { params: lora, scaling: loraScaling(loraConfig) };
 }
 
@@ -174,7 +175,10 @@ export function loraForwardOption(lora: LoraParams, loraConfig: LoraConfig): { p
 /** What a LoRA train step's loss sees: the frozen base next to the data. */
 export type LoraBatch<Data> = { base: TransformerParams; data: Data };
 
-/** A loss of the adapters, the frozen base and a batch of data; consumes all three (as jax-js ops do). */
+/**
+ * A loss of the adapters, the frozen base and a batch of data. Consumes all three, like any loss
+ * given to makeTrainStep: forward() only reads its params, so dispose `lora` and `base` after it.
+ */
 export type LoraLossFunction<Data> = (lora: LoraParams, base: TransformerParams, data: Data) => [np.Array, LossAux];
 
 export type LoraTrainStep<Data> = (lora: LoraParams, state: AdamState<LoraParams>, scalars: np.Array, base: TransformerParams, data: Data) => TrainStepResult<LoraParams>;
