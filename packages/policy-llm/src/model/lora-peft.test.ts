@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { disposeTree, initEngine, mapLeaves, np, readSafetensorsFile, toFloat32 } from '@rlft/nn';
+import { disposeTree, initEngine, mapLeaves, np, readSafetensorsFile, toFloat32, writeSafetensorsFile } from '@rlft/nn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLora } from './lora.js';
 import { loadPeftAdapter, peftTargetModules, savePeftAdapter } from './lora-peft.js';
@@ -100,6 +100,16 @@ describe('loadPeftAdapter on adapters in PEFT layout written by an independent s
     const downA = host(lora.layers[0].down!.A);
     expect(downA.shape).toEqual([4, 32]);
     expect(downA.values).toEqual(fixtureValues('base_model.model.transformer.h.0.mlp.c_proj.lora_A.default.weight', 128));
+    disposeTree(lora);
+  });
+
+  it('reads tensors of an adapter made on the base class (GPT2Model: no `transformer.` prefix)', () => {
+    const dir = mkdtempSync(join(scratch, 'gpt2-base-class-'));
+    cpSync(join(FIXTURES, 'gpt2-tiny', 'adapter_config.json'), join(dir, 'adapter_config.json'));
+    const { tensors } = readSafetensorsFile(join(FIXTURES, 'gpt2-tiny', 'adapter_model.safetensors'));
+    writeSafetensorsFile(join(dir, 'adapter_model.safetensors'), new Map([...tensors].map(([name, tensor]) => [name.replace('.transformer.', '.'), tensor])));
+    const { lora } = loadPeftAdapter(dir, tinyConfig('gpt2'));
+    expect(host(lora.layers[1].o!.A).values).toEqual(fixtureValues('base_model.model.transformer.h.1.attn.c_proj.lora_A.default.weight', 32));
     disposeTree(lora);
   });
 });

@@ -8,7 +8,8 @@ import type { LinearParams, LoraConfig, LoraLayer, LoraPair, LoraParams, LoraTar
  * LoRA (Hu et al. 2021) on the in-process transformer: each targeted projection W [out, in]
  * gains ΔW = (alpha/r)·B·A with A [r, in] and B [out, r], the layout of PEFT's lora_A/lora_B.
  * The base stays frozen; only the adapters train. Scaling is PEFT's default alpha/r; rsLoRA's
- * alpha/√r (`use_rslora`) is not supported.
+ * alpha/√r (`use_rslora`) is not supported. `dropout` is carried to and from PEFT's
+ * `lora_dropout`; the forward pass does not apply it.
  */
 
 const LORA_CONFIG_KEYS = ['r', 'alpha', 'targets', 'dropout'];
