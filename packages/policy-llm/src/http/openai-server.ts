@@ -16,6 +16,8 @@ export interface OpenAiServerOptions {
   modelName?: string;
   /** Further names the same backend answers to (like vLLM's several --served-model-name). */
   aliases?: readonly string[];
+  /** When set, requests must carry `Authorization: Bearer <apiKey>` (like vLLM's --api-key); /health stays open. */
+  apiKey?: string;
   /** Larger request bodies get 413 (default 4 MiB). */
   maxBodyBytes?: number;
   /** max_tokens when a request leaves it out (default 256). */
@@ -123,6 +125,9 @@ export async function startOpenAiServer(options: OpenAiServerOptions): Promise<O
       const modelMatch = /^\/v1\/models\/(.+)$/.exec(url.pathname);
       const route = modelMatch ? { GET: async () => modelCard(checkModel(decodeURIComponent(modelMatch[1]))) } : routes[url.pathname];
       if (!route) throw new OpenAiRequestError(404, `No route ${request.method} ${url.pathname}. Routes: GET /v1/models, POST /v1/chat/completions, POST /v1/completions, GET /health.`, null, 'not_found', 'NotFoundError');
+      if (options.apiKey !== undefined && url.pathname !== '/health' && request.headers.authorization !== `Bearer ${options.apiKey}`) {
+        throw new OpenAiRequestError(401, 'Missing or wrong API key: send the header `Authorization: Bearer <key>`.', null, 'invalid_api_key');
+      }
       const handler = route[request.method as 'GET' | 'POST'];
       if (!handler) {
         response.setHeader('Allow', Object.keys(route).join(', '));
