@@ -5,6 +5,7 @@ import { OpenAiBackend, normaliseBaseURL } from './openai-backend.js';
 import { OpenAiEndpointError } from './openai-errors.js';
 import { startOpenAiServer, type OpenAiServer, type OpenAiServerOptions } from './openai-server.js';
 import { renderPlainPrompt } from './plain-prompt.js';
+import { backoffDelayMs } from './retry.js';
 import { restoreStop, splitTrailingStop } from './stop-strings.js';
 
 /**
@@ -325,6 +326,9 @@ describe('startOpenAiServer over plain HTTP', () => {
         },
       });
       await expectError(await fetch(chat, { method: 'POST', body: streamed, duplex: 'half' } as RequestInit), 413, { code: 'request_too_large' });
+      const tooLarge = await rejection(new OpenAiBackend({ baseURL: server.url, model: 'echo-1', ...fast }).generate([user('z'.repeat(4096))], sampling()));
+      expect(tooLarge.status).toBe(413);
+      expect(tooLarge.message).toContain('too large');
       // The server still answers afterwards.
       expect((await post(chat, { messages: [{ role: 'user', content: 'still up' }] })).status).toBe(200);
     });
@@ -364,5 +368,13 @@ describe('stop strings', () => {
     expect(restoreStop('x', ['</a>'], undefined)).toBe('x</a>'); // server silent, one stop string asked for
     expect(restoreStop('x', ['</a>', ';'], undefined)).toBe('x'); // server silent, ambiguous
     expect(restoreStop('x</a>', ['</a>'], '</a>')).toBe('x</a>'); // server kept it already
+  });
+});
+
+describe('retry backoff', () => {
+  it('doubles from the base delay up to the cap, less up to 25 % jitter', () => {
+    const policy = { maxRetries: 5, baseDelayMs: 100, maxDelayMs: 350 };
+    expect([0, 1, 2, 3].map((retry) => backoffDelayMs(retry, policy, () => 0))).toEqual([100, 200, 350, 350]);
+    expect(backoffDelayMs(1, policy, () => 1)).toBe(150);
   });
 });
