@@ -55,7 +55,8 @@ export class StopWatcher {
   text(): string {
     const last = this.ids.length - 1;
     const ids = last >= 0 && this.eos.has(this.ids[last]) ? this.ids.slice(0, last) : this.ids;
-    const text = this.decode(ids);
+    // Some decoders reject an empty id list (an eos as the first token leaves nothing to decode).
+    const text = ids.length ? this.decode(ids) : '';
     return this.stopEnd === undefined ? text : text.slice(0, this.stopEnd);
   }
 
