@@ -118,7 +118,7 @@ const ONNX_SCHEMA = {
 };
 
 /** TensorProto.DataType values used here. */
-export const OnnxDataType = { FLOAT: 1, INT64: 7 } as const;
+export const OnnxDataType = { FLOAT: 1, INT64: 7, BOOL: 9 } as const;
 
 /** AttributeProto.AttributeType values used here. */
 export const OnnxAttributeType = { FLOAT: 1, INT: 2, INTS: 7 } as const;
