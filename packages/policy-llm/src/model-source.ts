@@ -48,8 +48,12 @@ export function resolveModelSource(model: string, options: { base?: string } = {
 /** The model in `dir` itself, under `dir/model`, or in the latest checkpoint of a run / checkpoints directory. */
 function modelDirectoryIn(dir: string, base: string | undefined): ModelSource | undefined {
   for (const candidate of [dir, join(dir, 'model')]) {
+    // A saved model with its LoRA adapter: the base here, the adapter under adapter/.
+    if (existsSync(join(candidate, 'adapter', 'adapter_config.json')) && isModelConfig(join(candidate, 'config.json'))) {
+      return { kind: 'adapter', dir: join(candidate, 'adapter'), baseDir: base === undefined ? candidate : adapterBase(join(candidate, 'adapter'), base) };
+    }
     if (existsSync(join(candidate, 'adapter_config.json'))) return { kind: 'adapter', dir: candidate, baseDir: adapterBase(candidate, base) };
-    if (existsSync(join(candidate, 'config.json')) && hasModelType(join(candidate, 'config.json'))) return { kind: 'directory', dir: candidate };
+    if (isModelConfig(join(candidate, 'config.json'))) return { kind: 'directory', dir: candidate };
   }
   const checkpoints = existsSync(join(dir, 'checkpoints')) ? join(dir, 'checkpoints') : dir;
   const latest = latestCheckpoint(checkpoints);
@@ -58,7 +62,8 @@ function modelDirectoryIn(dir: string, base: string | undefined): ModelSource | 
 }
 
 /** A run directory also has a config.json (the run's settings); a model's names its model_type. */
-function hasModelType(configPath: string): boolean {
+function isModelConfig(configPath: string): boolean {
+  if (!existsSync(configPath)) return false;
   try {
     const config = JSON.parse(readFileSync(configPath, 'utf8')) as { model_type?: unknown };
     return typeof config.model_type === 'string';
