@@ -191,6 +191,8 @@ export class OpenAiBackend implements LanguageModelBackend {
     if (this.#logprobs && logprobs === undefined) {
       throw new OpenAiEndpointError('ENDPOINT_RESPONSE', `The server at ${this.baseURL} returned no log-probabilities although they were asked for; it may not support them (turn logprobs off, or use vLLM or SGLang).`);
     }
+    if (choice.finish_reason === 'abort') throw new OpenAiEndpointError('ENDPOINT_RESPONSE', `The server at ${this.baseURL} aborted the generation (finish_reason 'abort'); see its log.`);
+    // 'stop', 'content_filter', 'tool_calls' and a missing reason all mean the model ended the answer.
     const finishReason = choice.finish_reason === 'length' ? 'length' : 'stop';
     if (finishReason === 'stop') text = restoreStop(text, sampling.stop, reportedStop(choice));
     const tokenCount = usageTokens ?? logprobs?.length;
@@ -214,11 +216,10 @@ export class OpenAiBackend implements LanguageModelBackend {
 
 /** Appends `/v1` to a bare host; any other path is taken as the API root as given. */
 export function normaliseBaseURL(baseURL: string): string {
-  let url: URL;
-  try {
-    url = new URL(baseURL);
-  } catch {
-    throw new InvalidKwargsError('OpenAiBackend', [`baseURL '${baseURL}' is not a URL`], ['an http(s) URL such as http://127.0.0.1:8000/v1']);
+  // `localhost:8000` parses as a URL with scheme `localhost:`, so the scheme is checked too.
+  const url = URL.parse(baseURL);
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new InvalidKwargsError('OpenAiBackend', [`baseURL '${baseURL}' is not an http(s) URL`], ['baseURL such as http://127.0.0.1:8000/v1']);
   }
   const path = url.pathname.replace(/\/+$/, '');
   url.pathname = path === '' ? '/v1' : path;

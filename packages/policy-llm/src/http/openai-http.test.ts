@@ -371,6 +371,16 @@ describe('stop strings', () => {
   });
 });
 
+describe('OpenAiBackend options', () => {
+  it('refuses unknown or out-of-range options, naming them', () => {
+    expect(() => new OpenAiBackend({ baseURL: 'http://127.0.0.1:1/v1', concurrency: 0, mode: 'stream' as 'chat', temprature: 1 } as never)).toThrow(
+      /unknown option 'temprature'.*mode must be 'chat' or 'completions'.*concurrency must be positive/,
+    );
+    expect(() => new OpenAiBackend({ baseURL: 'localhost:8000' })).toThrow("baseURL 'localhost:8000' is not an http(s) URL");
+    expect(() => new OpenAiBackend({ baseURL: '127.0.0.1:8000' })).toThrow("baseURL '127.0.0.1:8000' is not an http(s) URL");
+  });
+});
+
 describe('retry backoff', () => {
   it('doubles from the base delay up to the cap, less up to 25 % jitter', () => {
     const policy = { maxRetries: 5, baseDelayMs: 100, maxDelayMs: 350 };
