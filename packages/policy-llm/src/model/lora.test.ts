@@ -140,6 +140,17 @@ describe.each([
   });
 });
 
+it('mergeLora names the projection whose base weight does not fit the adapters', () => {
+  const base = initParams(qwen3, 1);
+  const wider = { ...qwen3, intermediateSize: 256 };
+  const lora = createLora(wider, { r: 2, alpha: 2, targets: ['up'] }, 0);
+  expect(() => mergeLora(wider, base, lora, { r: 2, alpha: 2, targets: ['up'] })).toThrow(/layers\.0 up weight is \[192, 64\] but the adapter's delta is \[256, 64\]/);
+  // The failed merge consumed nothing.
+  expect(values(base.layers[0].mlp.up.weight.ref)).toHaveLength(192 * 64);
+  disposeTree(base);
+  disposeTree(lora);
+});
+
 describe('makeLoraTrainStep', () => {
   it('trains the adapters of a frozen base: LoRA params move, the base does not, the loss falls', () => {
     const config = qwen3;
@@ -169,7 +180,8 @@ describe('makeLoraTrainStep', () => {
       ({ params: lora, state } = result);
       losses.push(result.metrics.loss);
     }
-    expect(losses[3]).toBeLessThan(losses[0] - 1e-3);
+    losses.slice(1).forEach((value, i) => expect(value).toBeLessThan(losses[i]));
+    expect(losses[3]).toBeLessThan(losses[0] - 0.1);
     expect(values(lora.layers[0].v!.B.ref).some((b) => b !== 0)).toBe(true);
     expectSameTensors(treeToHost(base), baseBefore);
     disposeTree(base);

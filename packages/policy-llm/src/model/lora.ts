@@ -1,5 +1,5 @@
 import { InvalidKwargsError, Rng } from '@rlft/core';
-import { kaimingUniformLinear, makeTrainStep, np, refTree, toEngine, type Adam, type AdamState, type LossAux, type TrainStepOptions, type TrainStepResult } from '@rlft/nn';
+import { disposeTree, kaimingUniformLinear, makeTrainStep, np, refTree, toEngine, type Adam, type AdamState, type LossAux, type TrainStepOptions, type TrainStepResult } from '@rlft/nn';
 import type { LoraApplication } from './forward.js';
 import { loraTargetsOf } from './hf-names.js';
 import type { LinearParams, LoraConfig, LoraLayer, LoraPair, LoraParams, LoraTarget, TransformerConfig, TransformerParams } from './types.js';
@@ -111,22 +111,27 @@ export function mergeLora(config: TransformerConfig, params: TransformerParams, 
   checkLoraShapes(config, lora, loraConfig);
   const scaling = loraScaling(loraConfig);
   const merged = refTree(params);
-  merged.layers.forEach((block, layer) => {
-    for (const target of loraConfig.targets) {
-      const delta = loraDelta(lora.layers[layer][target]!, scaling);
-      if (target === 'qkv') {
-        const qRows = config.numHeads * config.headDim;
-        const kvRows = config.numKvHeads * config.headDim;
-        const [q, k, v] = np.split(delta, [qRows, qRows + kvRows], 0);
-        addInPlace(block.attn.q, q, layer, 'q');
-        addInPlace(block.attn.k, k, layer, 'k');
-        addInPlace(block.attn.v, v, layer, 'v');
-      } else {
-        const linear = target === 'gate' || target === 'up' || target === 'down' ? block.mlp[target] : block.attn[target];
-        addInPlace(linear, delta, layer, target);
+  try {
+    merged.layers.forEach((block, layer) => {
+      for (const target of loraConfig.targets) {
+        const delta = loraDelta(lora.layers[layer][target]!, scaling);
+        if (target === 'qkv') {
+          const qRows = config.numHeads * config.headDim;
+          const kvRows = config.numKvHeads * config.headDim;
+          const [q, k, v] = np.split(delta, [qRows, qRows + kvRows], 0);
+          addInPlace(block.attn.q, q, layer, 'q');
+          addInPlace(block.attn.k, k, layer, 'k');
+          addInPlace(block.attn.v, v, layer, 'v');
+        } else {
+          const linear = target === 'gate' || target === 'up' || target === 'down' ? block.mlp[target] : block.attn[target];
+          addInPlace(linear, delta, layer, target);
+        }
       }
-    }
-  });
+    });
+  } catch (error) {
+    disposeTree(merged);
+    throw error;
+  }
   return merged;
 }
 
