@@ -20,3 +20,4 @@ export * from './text/numeric-layout.js';
 export * from './text/codecs.js';
 export * from './text/action-parser.js';
 export * from './text/prompts.js';
+export * from './model/weights-io.js';

@@ -1,6 +1,6 @@
 import { Rng } from '@rlft/core';
 import { constant, normal, toEngine, zeros, type np } from '@rlft/nn';
-import type { BlockParams, LinearParams, NormParams, TransformerConfig, TransformerParams } from './types.js';
+import type { AttentionParams, BlockParams, LinearParams, MlpParams, NormParams, TransformerConfig, TransformerParams } from './types.js';
 
 /**
  * Fresh parameters as Hugging Face's `_init_weights` makes them: weights and embeddings drawn
@@ -64,36 +64,56 @@ export function parameterCount(config: TransformerConfig): number {
   return total;
 }
 
-export function initParams(config: TransformerConfig, seed: number): TransformerParams {
-  const rng = Rng.fromSeed(seed);
+/** What a tensor is, which decides how {@link initParams} fills it. */
+export type ParamRole = 'weight' | 'bias' | 'norm_weight';
+
+/**
+ * A parameter tree of `config`'s shape whose leaves come from `make(path, shape, role)`, with
+ * dotted rlft paths (`layers.0.attn.q.weight`), in a fixed order (the order of the tree).
+ */
+export function buildParams(config: TransformerConfig, make: (path: string, shape: number[], role: ParamRole) => np.Array): TransformerParams {
   const shapes = parameterShapes(config);
-  const weight = (shape: Shape): np.Array => toEngine(normal(rng, size(shape), INIT_STD), shape);
-  const linear = (l: LinearShape): LinearParams => {
-    const params: LinearParams = { weight: weight(l.weight) };
-    if (l.bias) params.bias = toEngine(zeros(size(l.bias)), l.bias);
+  const linear = (path: string, l: LinearShape): LinearParams => {
+    const params: LinearParams = { weight: make(`${path}.weight`, l.weight, 'weight') };
+    if (l.bias) params.bias = make(`${path}.bias`, l.bias, 'bias');
     return params;
   };
-  const norm = (n: NormShape): NormParams => {
-    const params: NormParams = { weight: toEngine(constant(size(n.weight), 1), n.weight) };
-    if (n.bias) params.bias = toEngine(zeros(size(n.bias)), n.bias);
+  const norm = (path: string, n: NormShape): NormParams => {
+    const params: NormParams = { weight: make(`${path}.weight`, n.weight, 'norm_weight') };
+    if (n.bias) params.bias = make(`${path}.bias`, n.bias, 'bias');
     return params;
   };
-  const params: TransformerParams = { embed: weight(shapes.embed), layers: [], final_norm: norm(shapes.final_norm) };
-  if (shapes.position_embed) params.position_embed = weight(shapes.position_embed);
-  for (const layer of shapes.layers) {
-    const block: BlockParams = {
-      attn_norm: norm(layer.attn_norm),
-      attn: { q: linear(layer.attn.q), k: linear(layer.attn.k), v: linear(layer.attn.v), o: linear(layer.attn.o) },
-      mlp_norm: norm(layer.mlp_norm),
-      mlp: { up: linear(layer.mlp.up), down: linear(layer.mlp.down) },
+  const embed = make('embed', shapes.embed, 'weight');
+  const positionEmbed = shapes.position_embed && make('position_embed', shapes.position_embed, 'weight');
+  const layers = shapes.layers.map((layer, i): BlockParams => {
+    const at = `layers.${i}`;
+    const attnNorm = norm(`${at}.attn_norm`, layer.attn_norm);
+    const attn: AttentionParams = {
+      q: linear(`${at}.attn.q`, layer.attn.q),
+      k: linear(`${at}.attn.k`, layer.attn.k),
+      v: linear(`${at}.attn.v`, layer.attn.v),
+      o: linear(`${at}.attn.o`, layer.attn.o),
     };
     if (layer.attn.q_norm && layer.attn.k_norm) {
-      block.attn.q_norm = norm(layer.attn.q_norm);
-      block.attn.k_norm = norm(layer.attn.k_norm);
+      attn.q_norm = norm(`${at}.attn.q_norm`, layer.attn.q_norm);
+      attn.k_norm = norm(`${at}.attn.k_norm`, layer.attn.k_norm);
     }
-    if (layer.mlp.gate) block.mlp.gate = linear(layer.mlp.gate);
-    params.layers.push(block);
-  }
-  if (shapes.lm_head) params.lm_head = weight(shapes.lm_head);
+    const mlpNorm = norm(`${at}.mlp_norm`, layer.mlp_norm);
+    const gate = layer.mlp.gate && linear(`${at}.mlp.gate`, layer.mlp.gate);
+    const mlp: MlpParams = { ...(gate ? { gate } : {}), up: linear(`${at}.mlp.up`, layer.mlp.up), down: linear(`${at}.mlp.down`, layer.mlp.down) };
+    return { attn_norm: attnNorm, attn, mlp_norm: mlpNorm, mlp };
+  });
+  const params: TransformerParams = { embed, layers, final_norm: norm('final_norm', shapes.final_norm) };
+  if (positionEmbed) params.position_embed = positionEmbed;
+  if (shapes.lm_head) params.lm_head = make('lm_head', shapes.lm_head, 'weight');
   return params;
+}
+
+export function initParams(config: TransformerConfig, seed: number): TransformerParams {
+  const rng = Rng.fromSeed(seed);
+  return buildParams(config, (_path, shape, role) => {
+    const n = size(shape);
+    const values = role === 'weight' ? normal(rng, n, INIT_STD) : role === 'norm_weight' ? constant(n, 1) : zeros(n);
+    return toEngine(values, shape);
+  });
 }
