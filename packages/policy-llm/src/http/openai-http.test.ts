@@ -208,12 +208,16 @@ describe('OpenAiBackend failures', () => {
     });
   });
 
-  it('reports a timeout with the limit that was hit', async () => {
-    await withServer({ backendConcurrency: 4 }, async (server, backend) => {
-      backend.delayMs = 400;
-      const error = await rejection(new OpenAiBackend({ baseURL: server.url, model: 'echo-1', ...fast, timeoutMs: 50, maxRetries: 1 }).generate([user('slow')], sampling()));
+  it('reports a timeout with the limit that was hit, and the server skips requests whose client gave up', async () => {
+    await withServer({}, async (server, backend) => {
+      backend.delayMs = 300;
+      const client = new OpenAiBackend({ baseURL: server.url, model: 'echo-1', ...fast, timeoutMs: 50, maxRetries: 1 });
+      const error = await rejection(client.generate([user('slow'), user('queued'), user('queued too')], sampling()));
       expect(error.code).toBe('ENDPOINT_TIMEOUT');
       expect(error.message).toContain('did not answer within 50 ms (tried 2 times)');
+      // Six attempts reached the serialised backend's queue; only the first ran, the rest were dropped once it was free.
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      expect(backend.calls).toHaveLength(1);
     });
   });
 

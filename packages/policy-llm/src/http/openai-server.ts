@@ -61,8 +61,10 @@ export async function startOpenAiServer(options: OpenAiServerOptions): Promise<O
     return requested;
   };
 
-  const callBackend = (what: string, call: () => Promise<Completion[]>): Promise<Completion[]> =>
+  const callBackend = (request: IncomingMessage, what: string, call: () => Promise<Completion[]>): Promise<Completion[]> =>
     backendCalls.run(async () => {
+      // A client that gave up (timed out) while queued would otherwise still cost a backend call, and its retry another.
+      if (request.socket.destroyed) throw new OpenAiRequestError(499, 'The client closed the connection before its turn.', null, 'client_closed');
       try {
         return await call();
       } catch (error) {
@@ -80,7 +82,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions): Promise<O
       POST: async (request) => {
         const parsed = parseChatRequest(await readJsonBody(request, maxBodyBytes), defaultMaxTokens);
         const model = checkModel(parsed.model);
-        const [completion] = await callBackend('generate', () => backend.generate([parsed.request], parsed.sampling));
+        const [completion] = await callBackend(request, 'generate', () => backend.generate([parsed.request], parsed.sampling));
         const choice = shapeChoice(completion, parsed.sampling);
         const logprobs = parsed.logprobs && completion.logprobs ? { content: completion.logprobs.map(tokenLogprob) } : null;
         return {
@@ -101,7 +103,7 @@ export async function startOpenAiServer(options: OpenAiServerOptions): Promise<O
         if (!complete) {
           throw new OpenAiRequestError(400, `Backend '${backend.kind}' offers no raw-text completion; use /v1/chat/completions.`, null, 'unsupported_endpoint');
         }
-        const completions = await callBackend('complete', () => complete(parsed.prompts, parsed.sampling));
+        const completions = await callBackend(request, 'complete', () => complete(parsed.prompts, parsed.sampling));
         return {
           id: `cmpl-${randomUUID()}`,
           object: 'text_completion',
