@@ -1,0 +1,50 @@
+import { RlftError, type RewardFunction } from '@rlft/core';
+import type { DiscretisationRanges } from '@rlft/data';
+import { readAction, type ActionTextFormat } from './action-text.js';
+import type { CompletionSample } from './sample.js';
+
+export interface BcRewardOptions {
+  /** `discretised`: the answer holds bins, decoded with `ranges` before the comparison. Default `reference`. */
+  format?: ActionTextFormat;
+  ranges?: DiscretisationRanges;
+  /** Score of an answer whose action cannot be read. Default −10. */
+  malformedPenalty?: number;
+}
+
+/**
+ * Behaviour-cloning reward: −MSE (mean over dimensions) between the answer's action and the
+ * dataset's `referenceAction` for continuous actions; −1 when a discrete answer differs from
+ * the reference index, else 0; `malformedPenalty` when the action cannot be read.
+ */
+export class BcReward implements RewardFunction<CompletionSample> {
+  readonly name = 'bc';
+  private readonly format: ActionTextFormat;
+  private readonly ranges: DiscretisationRanges | undefined;
+  private readonly malformedPenalty: number;
+
+  constructor(options: BcRewardOptions = {}) {
+    this.format = options.format ?? 'reference';
+    this.ranges = options.ranges;
+    this.malformedPenalty = options.malformedPenalty ?? -10;
+  }
+
+  score(batch: readonly CompletionSample[]): number[] {
+    return batch.map((sample) => this.scoreOne(sample));
+  }
+
+  private scoreOne(sample: CompletionSample): number {
+    const reference = sample.referenceAction;
+    if (reference === undefined) throw new RlftError('REWARD_INPUT', "reward 'bc' needs each sample's referenceAction (the dataset's action for the prompt)");
+    if (typeof reference === 'number') {
+      // Discrete actions are written as their integer, never as bins.
+      const read = readAction(sample, 1, { format: 'reference' });
+      if (!read.ok) return this.malformedPenalty;
+      return read.values[0] === reference ? 0 : -1;
+    }
+    const read = readAction(sample, reference.length, { format: this.format, ranges: this.ranges });
+    if (!read.ok) return this.malformedPenalty;
+    let sum = 0;
+    for (let i = 0; i < reference.length; i++) sum += (read.values[i] - reference[i]) ** 2;
+    return -sum / reference.length;
+  }
+}

@@ -1,0 +1,53 @@
+import { RlftError, type Env, type EnvRegistry } from '@rlft/core';
+import type { EnvRestore } from './sample.js';
+
+/** What the env-based rewards need of a registry: `make` (the host's `EnvRegistry` fits). */
+export type EnvMaker = Pick<EnvRegistry, 'make'>;
+
+type StateEnv = Env & { setState?: (state: ArrayLike<number>) => void };
+
+/**
+ * One env per (id, kwargs), made on first use through the registry and reused for every
+ * sample: rewards restore it to a sample's state before each step. `close()` closes them all.
+ */
+export class EnvPool {
+  private readonly envs = new Map<string, Promise<Env>>();
+
+  constructor(private readonly registry: EnvMaker) {}
+
+  get(envId: string, kwargs: Record<string, unknown> = {}): Promise<Env> {
+    const key = `${envId} ${JSON.stringify(kwargs)}`;
+    let env = this.envs.get(key);
+    if (!env) {
+      // No time limit: a reward steps once (or a few times) from a restored state.
+      env = this.registry.make(envId, kwargs, { maxEpisodeSteps: null });
+      // A failed make is not cached, so the next call retries and reports again.
+      env.catch(() => this.envs.delete(key));
+      this.envs.set(key, env);
+    }
+    return env;
+  }
+
+  async close(): Promise<void> {
+    const envs = [...this.envs.values()];
+    this.envs.clear();
+    for (const env of await Promise.allSettled(envs)) if (env.status === 'fulfilled') env.value.close();
+  }
+}
+
+/** Resets `env` to the sample's situation: seed and options, then the state vector. */
+export function restoreEnv(env: Env, restore: EnvRestore): void {
+  const target = env.unwrapped as StateEnv;
+  const options = { ...(restore.options ?? {}) };
+  const useSetState = restore.state !== undefined && typeof target.setState === 'function';
+  if (restore.state !== undefined && !useSetState) options.state = [...restore.state];
+  env.reset({ ...(restore.seed !== undefined ? { seed: restore.seed } : {}), ...(Object.keys(options).length ? { options } : {}) });
+  if (useSetState) target.setState!(restore.state!);
+}
+
+/** The env id of a sample, else the reward's default, else an error naming the reward. */
+export function envIdFor(sampleEnvId: string | undefined, defaultEnvId: string | undefined, reward: string): string {
+  const id = sampleEnvId ?? defaultEnvId;
+  if (id === undefined) throw new RlftError('REWARD_OPTIONS', `reward '${reward}' needs an env id: set option 'envId' or give samples an envId`);
+  return id;
+}

@@ -1,0 +1,54 @@
+import { ACTION_CLOSE, type DiscretisationRanges } from '@rlft/data';
+import type { RewardFunction } from '@rlft/core';
+import { actionDims, readAction, type ActionTextFormat } from './action-text.js';
+import { answerText, type CompletionSample } from './sample.js';
+
+export interface FormatRewardOptions {
+  /** Values the action must hold; default: the ranges' dimensions, else each sample's reference action. */
+  dims?: number;
+  format?: ActionTextFormat;
+  ranges?: DiscretisationRanges;
+  /** Score of an answer with no readable `<action>…</action>`. Default −10. */
+  unreadablePenalty?: number;
+  /** Score of an answer with the wrong number of values. Default −10. */
+  wrongCountPenalty?: number;
+  /** Subtracted per character after `</action>`. Default 0.1. */
+  trailingCharacterCost?: number;
+  /** Added when the answer ends exactly with `</action>`. Default 1. */
+  closingBonus?: number;
+}
+
+/**
+ * The reference format reward (specs/reference-envs.md): no readable action −10; wrong number
+ * of values −10; otherwise −(characters after `</action>`)/10, +1 when the answer ends with
+ * `</action>`. The answer is `prefix + completion`, so a prefilled `<action>` is accounted for.
+ * An answer cut before `</action>` counts as unreadable (the closing tag is part of the format).
+ */
+export class FormatReward implements RewardFunction<CompletionSample> {
+  readonly name = 'format';
+  private readonly options: Required<Omit<FormatRewardOptions, 'dims' | 'ranges'>> & Pick<FormatRewardOptions, 'dims' | 'ranges'>;
+
+  constructor(options: FormatRewardOptions = {}) {
+    this.options = {
+      format: 'reference',
+      unreadablePenalty: -10,
+      wrongCountPenalty: -10,
+      trailingCharacterCost: 0.1,
+      closingBonus: 1,
+      ...options,
+    };
+  }
+
+  score(batch: readonly CompletionSample[]): number[] {
+    return batch.map((sample) => this.scoreOne(sample));
+  }
+
+  private scoreOne(sample: CompletionSample): number {
+    const o = this.options;
+    const dims = actionDims(sample, o.dims, o.ranges, this.name);
+    const read = readAction(sample, dims, { format: o.format, ranges: o.ranges, mode: 'lenient', requireClosingTag: true });
+    if (!read.ok) return read.problem === 'wrong-count' ? o.wrongCountPenalty : o.unreadablePenalty;
+    const bonus = answerText(sample).endsWith(ACTION_CLOSE) ? o.closingBonus : 0;
+    return bonus - o.trailingCharacterCost * read.trailing.length;
+  }
+}
