@@ -1,7 +1,7 @@
 import { InvalidKwargsError } from '@rlft/core';
 import OpenAI, { NotFoundError } from 'openai';
 import type { Completion, GenerationRequest, LanguageModelBackend, SamplingOptions } from '../backend.js';
-import { describeFailure, isRetryableFailure, notFoundError, OpenAiEndpointError, serverRetryDelayMs, type EndpointContext } from './openai-errors.js';
+import { describeFailure, isRetryableFailure, modelNotServedError, notFoundError, OpenAiEndpointError, serverRetryDelayMs, type EndpointContext } from './openai-errors.js';
 import { renderPlainPrompt } from './plain-prompt.js';
 import { withRetries, type RetryPolicy } from './retry.js';
 import { Semaphore } from './semaphore.js';
@@ -102,7 +102,7 @@ export class OpenAiBackend implements LanguageModelBackend {
     const backend = new OpenAiBackend(options);
     const served = await backend.listModels();
     if (options.model !== undefined && !served.includes(options.model)) {
-      throw new OpenAiEndpointError('ENDPOINT_MODEL', `The server at ${backend.baseURL} does not serve model '${options.model}'. It serves: ${served.join(', ') || '(none)'}.`);
+      throw modelNotServedError(backend.baseURL, options.model, served);
     }
     await backend.resolveModel();
     return backend;

@@ -97,19 +97,21 @@ export function describeFailure(error: unknown, route: string, context: Endpoint
 
 /** A 404: either the model is not served (say which are) or the route does not exist (say what baseURL should look like). */
 export function notFoundError(error: APIError, route: string, model: string, servedModels: readonly string[] | undefined, baseURL: string): OpenAiEndpointError {
-  if (servedModels && !servedModels.includes(model)) {
-    return new OpenAiEndpointError(
-      'ENDPOINT_MODEL',
-      `The server at ${baseURL} does not serve model '${model}'. It serves: ${servedModels.join(', ') || '(none)'}. Set model to one of these (or leave it out when there is only one).`,
-      404,
-      { cause: error },
-    );
-  }
+  if (servedModels && !servedModels.includes(model)) return modelNotServedError(baseURL, model, servedModels, error);
   return new OpenAiEndpointError(
     'ENDPOINT_NOT_FOUND',
     `${baseURL}${route} does not exist (404: ${error.message}). Check baseURL: it should end at the API root, usually '/v1' (e.g. http://127.0.0.1:8000/v1).`,
     404,
     { cause: error },
+  );
+}
+
+export function modelNotServedError(baseURL: string, model: string, servedModels: readonly string[], cause?: unknown): OpenAiEndpointError {
+  return new OpenAiEndpointError(
+    'ENDPOINT_MODEL',
+    `The server at ${baseURL} does not serve model '${model}'. It serves: ${servedModels.join(', ') || '(none)'}. Set model to one of these (or leave it out when there is only one).`,
+    404,
+    cause === undefined ? undefined : { cause },
   );
 }
 
