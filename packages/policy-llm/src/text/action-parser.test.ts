@@ -40,10 +40,21 @@ describe('ActionParser', () => {
     expect(parser.counters.reasons).toEqual({ 'out-of-range': 1, 'not-an-integer': 1 });
   });
 
+  it('reads completions that continue the prefilled <action>, and those that repeat it', () => {
+    const strict = new ActionParser<number>(actionCodec(new Discrete(3)), { mode: 'strict' });
+    expect(strict.assistantPrefix).toBe('<action>');
+    expect(strict.parse('2</action>')).toMatchObject({ ok: true, action: 2 });
+    expect(strict.parse('<action>2</action>')).toMatchObject({ ok: true, action: 2 });
+    const unprefixed = new ActionParser<number>(actionCodec(new Discrete(3)), { mode: 'strict', assistantPrefix: null });
+    expect(unprefixed.parse('2</action>')).toMatchObject({ ok: false, kind: 'missing-tag' });
+    expect(new ActionParser(actionCodec(new Text(5))).assistantPrefix).toBeUndefined();
+  });
+
   it('is lenient by default and strict on request', () => {
     const text = 'I think <action> 0.5, 1 </action> is best';
     expect(new ActionParser(actionCodec(box)).parse(text).ok).toBe(true);
     expect(new ActionParser(actionCodec(box), { mode: 'strict' }).parse(text)).toMatchObject({ ok: false, kind: 'missing-tag' });
+    expect(new ActionParser(actionCodec(box), { mode: 'strict' }).parse('0.5, 1</action>')).toMatchObject({ ok: false, kind: 'not-a-number' });
   });
 
   it('falls back to a seeded random action, zeros, the no-op or a given value', () => {

@@ -1,6 +1,7 @@
 import { Rng, Text, describeValue, InvalidKwargsError } from '@rlft/core';
 import type { ParseMode } from '@rlft/data';
 import type { ActionCodec, ParseFailureKind } from './codecs.js';
+import { assistantPrefixFor } from './prompts.js';
 
 /**
  * Turns completions into env actions and counts how that went (`rlft eval` prints the
@@ -31,6 +32,13 @@ export interface ActionParserOptions {
   fallback?: FallbackAction;
   /** Seed of the random fallback. */
   seed?: number;
+  /**
+   * The prefilled start of the answer (default: `<action>` for the numeric formats, none for
+   * text). Completions continue the prefix without repeating it, so strict reading puts it
+   * back in front, unless the completion already starts with it (a backend that cannot
+   * prefill); `null` reads completions as they are.
+   */
+  assistantPrefix?: string | null;
 }
 
 export type ParsedAction<Act> = { ok: true; action: Act; clipped: boolean } | { ok: false; reason: string; kind: ParseFailureKind };
@@ -78,6 +86,7 @@ export class ActionParser<Act = unknown> {
   readonly counters = new ParseStats();
   readonly mode: ParseMode;
   readonly clip: boolean;
+  readonly assistantPrefix: string | undefined;
   private readonly rng: Rng;
   private readonly fallbackSetting: FallbackAction;
   private readonly fixedFallback: Act | undefined;
@@ -91,6 +100,7 @@ export class ActionParser<Act = unknown> {
       throw new InvalidKwargsError('the action parser', [`mode '${String(this.mode)}' is unknown`], ['mode: strict | lenient']);
     }
     this.clip = options.clip ?? true;
+    this.assistantPrefix = options.assistantPrefix === undefined ? assistantPrefixFor(codec.format) : (options.assistantPrefix ?? undefined);
     this.rng = Rng.fromSeed(options.seed ?? 0);
     this.fallbackSetting = options.fallback ?? 'random';
     if (this.fallbackSetting !== 'random') this.fixedFallback = this.fixedFallbackAction(this.fallbackSetting);
@@ -132,7 +142,10 @@ export class ActionParser<Act = unknown> {
   }
 
   private interpret(completion: string): ParsedAction<Act> {
-    const decoded = this.codec.decode(completion, this.mode);
+    const prefix = this.assistantPrefix;
+    // Lenient reading already takes text without the opening tag as following it.
+    const answer = prefix && this.mode === 'strict' && !completion.trimStart().startsWith(prefix) ? prefix + completion : completion;
+    const decoded = this.codec.decode(answer, this.mode);
     if (!decoded.ok) return decoded;
     if (decoded.text !== undefined) return this.readText(decoded.text);
     const values = decoded.values;
