@@ -62,8 +62,15 @@ const NO_KEY = 'EMPTY';
 /**
  * A LanguageModelBackend over an OpenAI-compatible HTTP server (vLLM, SGLang, llama.cpp's
  * llama-server, Ollama, or startOpenAiServer). One HTTP request per GenerationRequest, at most
- * `concurrency` at once; the server batches them. Retries are ours (the openai client's are off)
- * so that their delay is configurable.
+ * `concurrency` at once; the server batches them.
+ *
+ * Retries: the openai client (6.x) would retry with exponential backoff itself (0.5 s doubling to
+ * 8 s, up to 25 % jitter, Retry-After honoured), but its base delay cannot be set; so its own retries
+ * are off and withRetries runs the same schedule with retryDelayMs/maxRetryDelayMs.
+ *
+ * Stop strings: servers drop the matched stop string (OpenAI semantics) while Completion.text keeps
+ * it, so it is appended again — the one vLLM (`stop_reason`) or SGLang (`matched_stop`) reports, or,
+ * from a server that reports nothing, the stop string when exactly one was asked for (see restoreStop).
  */
 export class OpenAiBackend implements LanguageModelBackend {
   readonly kind = 'openai';
