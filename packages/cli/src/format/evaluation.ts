@@ -43,8 +43,13 @@ export function policyStatsText(summaries: readonly EvaluationSummary[]): string
 }
 
 function statValueText(value: number | string | Record<string, number>): string {
-  if (typeof value === 'number') return formatNumber(value);
+  if (typeof value === 'number') return countOrNumber(value);
   if (typeof value === 'string') return value;
-  const parts = Object.entries(value).map(([key, count]) => `${key} ${formatNumber(count)}`);
+  const parts = Object.entries(value).map(([key, count]) => `${key} ${countOrNumber(count)}`);
   return parts.length ? parts.join(', ') : 'none';
+}
+
+/** Counts as integers, measurements with formatNumber's precision. */
+function countOrNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : formatNumber(value);
 }
