@@ -46,6 +46,17 @@ describe('systemPrompt', () => {
     expect(assistantPrefixFor('discretised')).toBe('<action>');
   });
 
+  it('states the JSON answer of GeneralPoints when its observation is numeric', () => {
+    const prompt = systemPrompt({
+      envId: 'GeneralPoints-v0',
+      observation: observationCodec(new Box({ low: 1, high: 13, shape: [4] })),
+      action: actionCodec(new Text(2000, { minLength: 0, charset: null })),
+    })!;
+    expect(prompt).toContain('4 real values with 5 decimals, comma-separated: the ranks of your four cards');
+    expect(prompt).toContain('Reply with a JSON object {"cards"');
+    expect(prompt).not.toContain('<action>');
+  });
+
   it('describes integer observations such as Blackjack and TicTacToe', () => {
     const blackjack = systemPrompt({
       envId: 'Blackjack-v1',

@@ -68,6 +68,8 @@ interface KnownLayout {
   choices?: readonly string[];
   /** Continuous action dimensions. */
   action?: readonly string[];
+  /** How to answer, for text actions whose observation does not say it. */
+  answer?: string;
 }
 
 const KNOWN_LAYOUTS: Record<string, KnownLayout> = {
@@ -81,6 +83,11 @@ const KNOWN_LAYOUTS: Record<string, KnownLayout> = {
   },
   Blackjack: { observation: ["your hand's sum", "the dealer's showing card (1 = ace)", 'usable ace (1 = yes)'], choices: ['stick', 'hit'] },
   NumberLine: { observation: ['current position', 'target position'], choices: ['move left', 'move right'] },
+  GeneralPoints: {
+    observation: ['the ranks of your four cards (1 = A, 11 = J, 12 = Q, 13 = K)'],
+    answer:
+      'Reply with a JSON object {"cards": [your cards], "number": [the numbers they count as], "formula": "..."} whose formula uses every card\'s number exactly once with + - * / and parentheses and reaches the target (24 unless told otherwise).',
+  },
   TicTacToe: { observation: ['cells 0–8 row by row: 0 empty, 1 yours, 2 the opponent’s'], choices: [] },
 };
 
@@ -164,7 +171,7 @@ export function systemPrompt({ envId, spec, observation, action }: SystemPromptO
   const family = envFamily(envId, spec);
   const lines = [FAMILY_INTRO[family](envId) + (spec?.description ? ` ${spec.description}.` : '')];
   lines.push(observationText(observation, known));
-  if (action.format === 'text') lines.push('Answer in the form the task asks for.');
+  if (action.format === 'text') lines.push(known?.answer ?? 'Answer in the form the task asks for.');
   else {
     lines.push(actionText(action, known));
     lines.push('Reply with the action tag only, no explanation.');
