@@ -1,9 +1,10 @@
-import { initEngine, np } from '@rlft/nn';
+import { disposeTree, initEngine, mapLeaves, np } from '@rlft/nn';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SAMPLING, type SamplingOptions } from '../backend.js';
 import { scratchConfig } from '../model/config.js';
 import { causalAttnBias, forward, leftPaddedPositions } from '../model/forward.js';
 import { initParams } from '../model/init.js';
+import { createLora, loraForwardOption } from '../model/lora.js';
 import type { TransformerConfig, TransformerParams } from '../model/types.js';
 import { builtinTokenizer } from '../text/builtin-tokenizer.js';
 import { Generator } from './generator.js';
@@ -19,10 +20,21 @@ let generator: Generator;
 beforeAll(async () => {
   await initEngine('wasm');
   config = scratchConfig('tiny', tokenizer.vocabSize);
-  params = initParams(config, 5);
+  params = varied(initParams(config, 5));
   // Small buckets keep the compiled shapes few and small.
   generator = new Generator({ config, tokenizer, params: () => params, buckets: { promptMultiple: 8, capacityMultiple: 16 } });
 });
+
+/**
+ * Fresh weights (std 0.02) make a model that repeats its last token whatever came before, which
+ * a broken cache would reproduce too. Larger matrices make the continuation depend on the context.
+ */
+function varied(fresh: TransformerParams): TransformerParams {
+  const scaled = mapLeaves(fresh, (w) => (w.ndim === 2 ? w.ref.mul(WEIGHT_SCALE) : w.ref));
+  disposeTree(fresh);
+  return scaled;
+}
+const WEIGHT_SCALE = 6;
 
 const greedy = (maxNewTokens: number, extra: Partial<SamplingOptions> = {}): SamplingOptions => ({ ...DEFAULT_SAMPLING, maxNewTokens, ...extra });
 const encode = (text: string) => tokenizer.encode(text);
@@ -104,6 +116,37 @@ describe('Generator', () => {
       expect(scored[i]).toHaveLength(r.ids.length);
       r.logprobs.forEach((lp, t) => expect(scored[i][t]).toBeCloseTo(lp, 4));
     });
+  });
+
+  it('reads the weights at every call, LoRA adapters included, and scores with the same adapters', async () => {
+    const loraConfig = { r: 2, alpha: 4, targets: ['q' as const, 'v' as const, 'down' as const] };
+    const lora = createLora(config, loraConfig, 3);
+    // Fresh adapters have B = 0 (no change); give them a visible effect.
+    for (const layer of lora.layers) {
+      for (const pair of Object.values(layer)) {
+        const [out, r] = pair.B.shape;
+        pair.B.dispose();
+        pair.B = np.ones([out, r]).mul(0.5);
+      }
+    }
+    let adapters: ReturnType<typeof loraForwardOption> | undefined;
+    let weights = params;
+    const live = new Generator({ config, tokenizer, params: () => weights, lora: () => adapters, buckets: { promptMultiple: 8, capacityMultiple: 16 } });
+    const prompts = [encode('<observation>1,2'), encode('q')];
+    const sampling = greedy(6, { temperature: 1, seed: 4 });
+    const base = await live.generate(prompts, sampling);
+    expect(base).toEqual(await generator.generate(prompts, sampling));
+
+    adapters = loraForwardOption(lora, loraConfig);
+    const adapted = await live.generate(prompts, sampling);
+    expect(adapted.map((r) => r.logprobs)).not.toEqual(base.map((r) => r.logprobs));
+    const scored = await completionLogProbs(config, params, prompts, adapted.map((r) => r.ids), adapters);
+    adapted.forEach((r, i) => r.logprobs.forEach((lp, t) => expect(scored[i][t]).toBeCloseTo(lp, 4)));
+
+    adapters = undefined;
+    weights = varied(initParams(config, 6));
+    const replaced = await live.generate(prompts, sampling);
+    expect(replaced.map((r) => r.logprobs)).not.toEqual(base.map((r) => r.logprobs));
   });
 
   it('generates text and counts its throughput', async () => {
