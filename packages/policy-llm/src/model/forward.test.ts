@@ -1,9 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { initEngine, np, treeToHost } from '@rlft/nn';
+import { join } from 'node:path';
+import { grad, jit } from '@jax-js/jax';
+import { Rng } from '@rlft/core';
+import { initEngine, np, refTree, toEngine, treeFromHost, treeToHost } from '@rlft/nn';
 import { scratchConfig } from './config.js';
 import { initParams } from './init.js';
 import { cachedAttnBias, cacheWriteOneHot, causalAttnBias, emptyKvCache, forward, leftPaddedPositions, tokenLogProbs, type KvCache } from './forward.js';
-import type { TransformerConfig, TransformerParams } from './types.js';
+import { loadTransformerWeights } from './weights-io.js';
+import type { LoraLayer, TransformerConfig, TransformerParams } from './types.js';
 
 beforeAll(async () => {
   await initEngine('wasm');
@@ -115,5 +119,133 @@ describe('tokenLogProbs', () => {
     const lse = Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3));
     expect(got[0][0]).toBeCloseTo(3 - lse, 5);
     expect(got[0][1]).toBeCloseTo(-Math.log(3), 5);
+  });
+});
+
+describe('forward under jit and grad', () => {
+  // The fixtures' weights are large enough (std 0.2–0.5) that every gradient is far from zero.
+  const fixture = (name: string) => loadTransformerWeights(join(import.meta.dirname, '..', 'fixtures', 'models', name));
+  const rows = [
+    [3, 8, 1, 4, 1, 5],
+    [9, 2, 6, 5, 3, 5],
+  ];
+  const targets = rows.map((row) => [...row.slice(1), 7]);
+
+  /** Σ log p(targets), the scalar of a training step, with every input built fresh (jit consumes its arguments). */
+  function makeLoss(config: TransformerConfig) {
+    return jit((params: TransformerParams, tokens: np.Array, positions: np.Array, attnBias: np.Array, targetIds: np.Array) =>
+      tokenLogProbs(forward(config, params, { tokens, positions, attnBias }).logits, targetIds).sum(),
+    );
+  }
+  const inputs = (): [np.Array, np.Array, np.Array, np.Array] => [int32(rows), leftPaddedPositions([0, 0], 6), causalAttnBias([0, 0], 6), int32(targets)];
+
+  it.each([
+    ['gpt2-tiny', ['layers.0.attn.q.weight', 'layers.1.attn.v.bias', 'layers.0.mlp.up.weight', 'position_embed', 'final_norm.bias']],
+    ['qwen3-tiny', ['layers.0.attn.k.weight', 'layers.1.attn.q_norm.weight', 'layers.0.mlp.gate.weight', 'embed', 'final_norm.weight']],
+  ])('%s: gradients match central differences', (name, paths) => {
+    const { config, params } = fixture(name);
+    const loss = makeLoss(config);
+    const gradient = jit(grad((p: TransformerParams, ...rest: np.Array[]) => tokenLogProbs(forward(config, p, { tokens: rest[0], positions: rest[1], attnBias: rest[2] }).logits, rest[3]).sum()));
+    const analytic = treeToHost(gradient(refTree(params), ...inputs()));
+    const host = treeToHost(params);
+    const lossAt = (tensors: typeof host): number => loss(treeFromHost(params, tensors), ...inputs()).item();
+    const rng = Rng.fromSeed(5);
+    const h = 1e-2;
+    for (const path of paths) {
+      const tensor = host.get(path)!;
+      let worst = 0;
+      let scale = 0;
+      for (let draw = 0; draw < 4; draw++) {
+        const i = rng.integer(0, tensor.data.length - 1);
+        const original = tensor.data[i];
+        tensor.data[i] = original + h;
+        const above = lossAt(host);
+        tensor.data[i] = original - h;
+        const below = lossAt(host);
+        tensor.data[i] = original;
+        const numeric = (above - below) / (2 * h);
+        const got = analytic.get(path)!.data[i];
+        worst = Math.max(worst, Math.abs(got - numeric));
+        scale = Math.max(scale, Math.abs(numeric));
+      }
+      // Float32 central differences with h = 1e-2: rounding ~1e-4, truncation O(h²).
+      expect(scale, path).toBeGreaterThan(1e-2);
+      expect(worst / scale, path).toBeLessThan(1e-2); // measured ≤ 2e-3
+    }
+    loss.dispose();
+    gradient.dispose();
+  });
+
+  it('gives the same logits inside jit as outside', () => {
+    const { config, params } = fixture('qwen2-tiny');
+    const run = (tokens: np.Array, positions: np.Array, attnBias: np.Array) => forward(config, params, { tokens, positions, attnBias }).logits;
+    const [tokens, positions, bias] = inputs();
+    const eager = run(tokens.ref, positions.ref, bias.ref).js() as number[][][];
+    const compiled = jit(run);
+    const traced = compiled(tokens, positions, bias).js() as number[][][];
+    expect(maxDifference(traced.flat(2), eager.flat(2))).toBeLessThan(1e-5);
+    compiled.dispose();
+  });
+});
+
+describe('LoRA hook', () => {
+  /** ΔW = s·B·A on the host, [out, in]. */
+  function mergedWeight(weight: Float32Array, A: Float32Array, B: Float32Array, out: number, inp: number, r: number, scaling: number): Float32Array {
+    const merged = Float32Array.from(weight);
+    for (let o = 0; o < out; o++) for (let i = 0; i < inp; i++) for (let k = 0; k < r; k++) merged[o * inp + i] += scaling * B[o * r + k] * A[k * inp + i];
+    return merged;
+  }
+
+  const r = 2;
+  const scaling = 1.5;
+  const random = (rng: Rng, n: number): Float32Array => Float32Array.from({ length: n }, () => rng.normal(0, 0.3));
+
+  it.each([
+    ['qwen3-tiny', ['q', 'v', 'o', 'gate', 'down']],
+    ['gpt2-tiny', ['qkv', 'o', 'up']],
+  ] as const)('%s: B = 0 changes nothing; a random B equals the merged weights W + s·B·A', (name, targets) => {
+    const { config, params } = loadTransformerWeights(join(import.meta.dirname, '..', 'fixtures', 'models', name));
+    const tokens = [[4, 9, 1, 7, 3]];
+    const base = fullLogits(config, params, tokens);
+    const rng = Rng.fromSeed(11);
+    const host = treeToHost(params);
+    const layers: LoraLayer[] = [];
+    const zeroLayers: LoraLayer[] = [];
+    for (let l = 0; l < config.numLayers; l++) {
+      const layer: LoraLayer = {};
+      const zero: LoraLayer = {};
+      for (const target of targets) {
+        const parts = target === 'qkv' ? (['q', 'k', 'v'] as const) : [target];
+        const paths = parts.map((p) => `layers.${l}.${p === 'gate' || p === 'up' || p === 'down' ? 'mlp' : 'attn'}.${p}.weight`);
+        const shapes = paths.map((p) => host.get(p)!.shape);
+        const inp = shapes[0][1];
+        const out = shapes.reduce((n, s) => n + s[0], 0);
+        const A = random(rng, r * inp);
+        const B = random(rng, out * r);
+        layer[target] = { A: toEngine(A, [r, inp]), B: toEngine(B, [out, r]) };
+        zero[target] = { A: toEngine(A, [r, inp]), B: np.zeros([out, r]) };
+        // Merge into the base weights on the host (row blocks for the fused q|k|v).
+        let row = 0;
+        paths.forEach((path, j) => {
+          const rows = shapes[j][0];
+          const Bpart = B.slice(row * r, (row + rows) * r);
+          host.set(path, { shape: shapes[j], data: Float32Array.from(mergedWeight(host.get(path)!.data, A, Bpart, rows, inp, r, scaling)) });
+          row += rows;
+        });
+      }
+      layers.push(layer);
+      zeroLayers.push(zero);
+    }
+    const withLora = (lora: LoraLayer[]): number[][][] => {
+      const { logits } = forward(config, params, { tokens: int32(tokens), positions: leftPaddedPositions([0], 5), attnBias: causalAttnBias([0], 5) }, { lora: { params: { layers: lora }, scaling } });
+      return logits.js() as number[][][];
+    };
+    expect(maxDifference(withLora(zeroLayers).flat(2), base.flat(2))).toBeLessThan(1e-6);
+    const adapted = withLora(layers);
+    expect(maxDifference(adapted.flat(2), base.flat(2))).toBeGreaterThan(1e-2);
+    const merged = fullLogits(config, treeFromHost(params, host), tokens);
+    expect(maxDifference(adapted.flat(2), merged.flat(2))).toBeLessThan(1e-4);
+    // The adapters were not consumed.
+    expect(() => treeToHost({ layers })).not.toThrow();
   });
 });
