@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import { afterAll, describe, expect, it } from 'vitest';
+import { builtinTokenizerFiles } from './builtin-tokenizer.js';
 import { HfTokenizer, TokenizerFilesError, tokenContent } from './hf-tokenizer.js';
 
 const require = createRequire(import.meta.url);
@@ -65,6 +66,19 @@ describe('HfTokenizer.fromDir', () => {
   it('says which file is not JSON', () => {
     writeFileSync(join(dir, 'tokenizer_config.json'), '{ not json');
     expect(() => HfTokenizer.fromDir(dir)).toThrow(/tokenizer_config\.json is not valid JSON/);
+  });
+});
+
+describe('HfTokenizer.fromJson', () => {
+  it('falls back to conventional end tokens among the added tokens when the config names no eos_token', () => {
+    const { tokenizerJson } = builtinTokenizerFiles();
+    const tokenizer = HfTokenizer.fromJson(tokenizerJson, {});
+    expect(tokenizer.eosTokenIds).toEqual([tokenizer.tokenToId('<|endoftext|>')]);
+    expect(tokenizer.padTokenId).toBeUndefined();
+  });
+
+  it('names a broken tokenizer.json', () => {
+    expect(() => HfTokenizer.fromJson({ model: { type: 'NoSuchModel' } }, {})).toThrow(/tokenizer\.json could not be read/);
   });
 });
 
