@@ -45,6 +45,7 @@ export class BcReward implements RewardFunction<CompletionSample> {
     if (!read.ok) return this.malformedPenalty;
     let sum = 0;
     for (let i = 0; i < reference.length; i++) sum += (read.values[i] - reference[i]) ** 2;
-    return -sum / reference.length;
+    const mse = sum / reference.length;
+    return mse === 0 ? 0 : -mse; // never −0
   }
 }

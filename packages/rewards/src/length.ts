@@ -31,6 +31,9 @@ export class LengthReward implements RewardFunction<CompletionSample> {
   }
 
   score(batch: readonly CompletionSample[]): number[] {
-    return batch.map((sample) => -this.coef * Math.max(0, this.countLength(sample.completion) - this.target));
+    return batch.map((sample) => {
+      const over = Math.max(0, this.countLength(sample.completion) - this.target);
+      return over === 0 ? 0 : -this.coef * over; // never −0
+    });
   }
 }
