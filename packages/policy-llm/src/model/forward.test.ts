@@ -249,3 +249,16 @@ describe('LoRA hook', () => {
     expect(() => treeToHost({ layers })).not.toThrow();
   });
 });
+
+describe('forward input checks', () => {
+  it('names the input whose shape is wrong', () => {
+    const config = scratchConfig('tiny', 20);
+    const params = initParams(config, 1);
+    expect(() => forward(config, params, { tokens: int32([[1, 2, 3]]), positions: leftPaddedPositions([0], 3), attnBias: causalAttnBias([0], 4) })).toThrow(
+      /input\.attnBias must be \[B, T, S\] = \[1, 3, 3\].*got \[1, 4, 4\]/,
+    );
+    expect(() => forward(config, params, { tokens: int32([[1, 2]]), positions: leftPaddedPositions([0], 2), attnBias: cachedAttnBias([0], 0, 2, 4) }, { cache: emptyKvCache(config, 1, 4) })).toThrow(
+      /needs input\.cacheWrite/,
+    );
+  });
+});

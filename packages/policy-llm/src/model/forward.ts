@@ -52,9 +52,10 @@ export function emptyKvCache(config: TransformerConfig, batch: number, capacity:
 export function forward(config: TransformerConfig, params: TransformerParams, input: ForwardInput, options: ForwardOptions = {}): { logits: np.Array; cache?: KvCache } {
   const { cache, lora } = options;
   const { tokens, positions, attnBias, cacheWrite } = input;
-  if (cache && !cacheWrite) {
-    disposeAll([tokens, positions, attnBias, ...cache.keys, ...cache.values]);
-    throw new Error('forward: a KV cache needs input.cacheWrite, the one-hot [T, capacity] of the slots the new tokens go to');
+  const problem = inputProblem(config, input, cache);
+  if (problem) {
+    disposeAll([tokens, positions, attnBias, ...(cacheWrite ? [cacheWrite] : []), ...(cache ? [...cache.keys, ...cache.values] : [])]);
+    throw new Error(`forward: ${problem}`);
   }
   if (!cache && cacheWrite) cacheWrite.dispose();
 
@@ -90,6 +91,31 @@ export function forward(config: TransformerConfig, params: TransformerParams, in
   const head = params.lm_head ?? params.embed;
   const logits = np.matmul(x, head.ref.transpose());
   return nextCache ? { logits, cache: nextCache } : { logits };
+}
+
+const shapeText = (array: np.Array): string => `[${array.shape.join(', ')}]`;
+
+/** What is wrong with the input's shapes, or undefined (checked up front: the engine's broadcast errors do not say which input). */
+function inputProblem(config: TransformerConfig, input: ForwardInput, cache: KvCache | undefined): string | undefined {
+  const { tokens, positions, attnBias, cacheWrite } = input;
+  if (tokens.ndim !== 2) return `input.tokens must be [B, T], got ${shapeText(tokens)}`;
+  const [batch, length] = tokens.shape;
+  if (positions.ndim !== 2 || positions.shape[0] !== batch || positions.shape[1] !== length) return `input.positions must be [B, T] = [${batch}, ${length}] like tokens, got ${shapeText(positions)}`;
+  let keys = length;
+  if (cache) {
+    if (cache.keys.length !== config.numLayers || cache.values.length !== config.numLayers) return `the cache has ${cache.keys.length} layers of keys and ${cache.values.length} of values; the model has ${config.numLayers}`;
+    const expected = [batch, config.numKvHeads, cache.keys[0].shape[2], config.headDim];
+    if (cache.keys[0].shape.join() !== expected.join()) return `cache entries must be [B, numKvHeads, capacity, headDim] = [${expected.join(', ')}], got ${shapeText(cache.keys[0])}`;
+    keys = expected[2];
+    if (!cacheWrite) return 'a KV cache needs input.cacheWrite, the one-hot [T, capacity] of the slots the new tokens go to';
+    if (cacheWrite.ndim !== 2 || cacheWrite.shape[0] !== length || cacheWrite.shape[1] !== keys) return `input.cacheWrite must be [T, capacity] = [${length}, ${keys}], got ${shapeText(cacheWrite)}`;
+  }
+  const expectedBias = [batch, length, keys];
+  if (attnBias.shape.join() !== expectedBias.join()) {
+    return `input.attnBias must be [B, T, S] = [${expectedBias.join(', ')}] (S = T without a cache, the capacity with one), got ${shapeText(attnBias)}`;
+  }
+  if (config.positions === 'learned' && length > config.maxPositions) return `${length} tokens exceed the ${config.maxPositions} learned positions of this model`;
+  return undefined;
 }
 
 /** log p(target) at every position, [B, T]; via a one-hot product so it differentiates. Consumes both. */
