@@ -21,3 +21,4 @@ export * from './text/codecs.js';
 export * from './text/action-parser.js';
 export * from './text/prompts.js';
 export * from './model/weights-io.js';
+export * from './onnx/index.js';

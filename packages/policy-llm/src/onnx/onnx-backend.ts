@@ -1,0 +1,188 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { RlftError, Rng } from '@rlft/core';
+import {
+  AutoModelForCausalLM,
+  AutoTokenizer,
+  LogitsProcessor,
+  LogitsProcessorList,
+  StoppingCriteria,
+  StoppingCriteriaList,
+  Tensor,
+  type PreTrainedModel,
+  type PreTrainedTokenizer,
+} from '@huggingface/transformers';
+import type { ChatMessage, Completion, GenerationRequest, LanguageModelBackend, SamplingOptions } from '../backend.js';
+import { checkTokenSampling, sampleToken } from '../generation/sampling.js';
+import { StopWatcher } from '../generation/stop.js';
+import { ONNX_MODEL_FILE } from './model-dir.js';
+
+/**
+ * A {@link LanguageModelBackend} over transformers.js (onnxruntime-node underneath), for a
+ * model directory holding `onnx/model.onnx` (see `exportOnnxModelDir`) with its config and
+ * tokenizer files. Local files only: nothing is downloaded.
+ *
+ * transformers.js runs the decoder and its KV cache; the token choice is rlft's own
+ * `sampleToken` (temperature, top-k, top-p as Hugging Face applies them, seeded by
+ * `sampling.seed`), plugged in as a logits processor that leaves only the drawn token open, so
+ * that transformers.js' greedy step picks it. (transformers.js 4.3 does not apply top-p, and
+ * its sampler draws from one process-wide random state.) Stop strings and end-of-sequence are
+ * watched per row; the batch ends when every row has finished.
+ */
+
+export class OnnxBackendError extends RlftError {
+  constructor(message: string) {
+    super('ONNX_BACKEND', message);
+  }
+}
+
+export interface OnnxBackendOptions {
+  /** Name in logs and results (default: the directory). */
+  modelName?: string;
+  /** Renders a conversation to prompt text ending where the assistant's answer starts; default: the tokenizer's chat template. */
+  renderPrompt?: (messages: readonly ChatMessage[]) => string;
+  /** Requests per transformers.js generate call (default 16). */
+  maxBatch?: number;
+}
+
+export class OnnxBackend implements LanguageModelBackend {
+  readonly kind = 'onnx';
+
+  private constructor(
+    readonly modelName: string,
+    private readonly model: PreTrainedModel,
+    private readonly tokenizer: PreTrainedTokenizer,
+    private readonly eosTokenIds: number[],
+    private readonly options: OnnxBackendOptions,
+  ) {}
+
+  static async load(dir: string, options: OnnxBackendOptions = {}): Promise<OnnxBackend> {
+    const absolute = resolve(dir);
+    for (const file of ['config.json', 'tokenizer.json', ONNX_MODEL_FILE]) {
+      if (!existsSync(join(absolute, file))) {
+        throw new OnnxBackendError(`${dir} has no ${file}; an ONNX model directory needs config.json, tokenizer.json (+ tokenizer_config.json) and ${ONNX_MODEL_FILE} (write it with exportOnnxModelDir)`);
+      }
+    }
+    const tokenizer = await AutoTokenizer.from_pretrained(absolute, { local_files_only: true });
+    // Decoder-only generation continues every row at the same position: pad on the left.
+    tokenizer.padding_side = 'left';
+    const model = await AutoModelForCausalLM.from_pretrained(absolute, { local_files_only: true, dtype: 'fp32', device: 'cpu' });
+    const eos = model.generation_config?.eos_token_id ?? (model.config as { eos_token_id?: number | number[] }).eos_token_id ?? tokenizer.eos_token_id;
+    const eosTokenIds = (Array.isArray(eos) ? eos : eos === undefined || eos === null ? [] : [eos]).filter((id): id is number => typeof id === 'number');
+    if (options.maxBatch !== undefined && !(Number.isInteger(options.maxBatch) && options.maxBatch >= 1)) {
+      throw new OnnxBackendError(`maxBatch must be an integer ≥ 1, got ${options.maxBatch}`);
+    }
+    return new OnnxBackend(options.modelName ?? dir, model, tokenizer, eosTokenIds, options);
+  }
+
+  async generate(requests: readonly GenerationRequest[], sampling: SamplingOptions): Promise<Completion[]> {
+    const prompts = requests.map((request) => this.render(request.messages) + (request.assistantPrefix ?? ''));
+    // The template already wrote any BOS token.
+    return this.run(prompts, sampling, false);
+  }
+
+  async complete(prompts: readonly string[], sampling: SamplingOptions): Promise<Completion[]> {
+    return this.run(prompts, sampling, true);
+  }
+
+  async close(): Promise<void> {
+    await this.model.dispose();
+  }
+
+  /** The prompt text a conversation becomes (without any assistant prefix). */
+  render(messages: readonly ChatMessage[]): string {
+    if (this.options.renderPrompt) return this.options.renderPrompt(messages);
+    return this.tokenizer.apply_chat_template(messages.map((m) => ({ role: m.role, content: m.content })), { tokenize: false, add_generation_prompt: true }) as string;
+  }
+
+  private async run(prompts: readonly string[], sampling: SamplingOptions, addSpecialTokens: boolean): Promise<Completion[]> {
+    checkTokenSampling(sampling);
+    if (!(Number.isInteger(sampling.maxNewTokens) && sampling.maxNewTokens >= 1)) throw new OnnxBackendError(`maxNewTokens must be an integer ≥ 1, got ${sampling.maxNewTokens}`);
+    const rng = Rng.fromSeed(sampling.seed ?? Math.floor(Math.random() * 2 ** 31));
+    const maxBatch = this.options.maxBatch ?? 16;
+    const completions: Completion[] = [];
+    for (let start = 0; start < prompts.length; start += maxBatch) {
+      completions.push(...(await this.runBatch(prompts.slice(start, start + maxBatch), sampling, addSpecialTokens, rng)));
+    }
+    return completions;
+  }
+
+  private async runBatch(prompts: readonly string[], sampling: SamplingOptions, addSpecialTokens: boolean, rng: Rng): Promise<Completion[]> {
+    if (prompts.length === 0) return [];
+    const inputs = this.tokenizer(prompts as string[], { padding: true, add_special_tokens: addSpecialTokens });
+    const promptLength = (inputs.input_ids as Tensor).dims[1];
+    // Special tokens stay in the text (as the in-process generator keeps them); eos is dropped by the watcher.
+    const decode = (ids: readonly number[]) => this.tokenizer.decode(ids as number[], { skip_special_tokens: false });
+    const watchers = prompts.map(() => new StopWatcher({ stop: sampling.stop, eosTokenIds: this.eosTokenIds, maxNewTokens: sampling.maxNewTokens }, decode));
+    const logprobs: number[][] = prompts.map(() => []);
+    const logitsProcessor = new LogitsProcessorList();
+    logitsProcessor.push(new RlftTokenChoice(sampling, rng, logprobs));
+    const stoppingCriteria = new StoppingCriteriaList();
+    stoppingCriteria.push(new WatchRows(watchers, promptLength));
+    await this.model.generate({
+      ...inputs,
+      max_new_tokens: sampling.maxNewTokens,
+      do_sample: false,
+      logits_processor: logitsProcessor,
+      stopping_criteria: stoppingCriteria,
+      // Rows end by the watchers (sticky per row); transformers.js' own eos check looks at the last token only.
+      ...NO_EOS_CHECK,
+    });
+    return watchers.map((watcher, row) => ({
+      text: watcher.text(),
+      finishReason: watcher.finishReason,
+      tokenCount: watcher.ids.length,
+      logprobs: logprobs[row].slice(0, watcher.ids.length),
+    }));
+  }
+}
+
+/** transformers.js' generation config types leave out null, which turns its end-of-sequence criterion off. */
+export const NO_EOS_CHECK = { eos_token_id: null as unknown as number[] };
+
+/**
+ * Draws each row's next token with rlft's sampler and closes every other logit, so the greedy
+ * step that follows takes the drawn token. Records log p(token) under the raw logits.
+ */
+class RlftTokenChoice extends LogitsProcessor {
+  constructor(
+    private readonly sampling: SamplingOptions,
+    private readonly rng: Rng,
+    private readonly logprobs: number[][],
+  ) {
+    super();
+  }
+
+  override _call(_inputIds: bigint[][], logits: Tensor): Tensor {
+    const data = logits.data as Float32Array;
+    const vocab = logits.dims[logits.dims.length - 1];
+    const rows = data.length / vocab;
+    for (let row = 0; row < rows; row++) {
+      const values = data.subarray(row * vocab, (row + 1) * vocab);
+      const { token, logProb } = sampleToken(values, this.sampling, this.rng);
+      this.logprobs[row].push(logProb);
+      values.fill(-Infinity);
+      values[token] = 0;
+    }
+    return logits;
+  }
+}
+
+/** Feeds each row's new tokens to its StopWatcher; a row stays finished once it is. */
+class WatchRows extends StoppingCriteria {
+  constructor(
+    private readonly watchers: StopWatcher[],
+    private readonly promptLength: number,
+  ) {
+    super();
+  }
+
+  // Typed number[][] by transformers.js; the ids arrive as bigints.
+  override _call(inputIds: (number | bigint)[][]): boolean[] {
+    return inputIds.map((ids, row) => {
+      const watcher = this.watchers[row];
+      for (let at = this.promptLength + watcher.ids.length; at < ids.length && !watcher.done; at++) watcher.push(Number(ids[at]));
+      return watcher.done;
+    });
+  }
+}
