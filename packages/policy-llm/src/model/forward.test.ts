@@ -7,7 +7,7 @@ import { scratchConfig } from './config.js';
 import { initParams } from './init.js';
 import { cachedAttnBias, cacheWriteOneHot, causalAttnBias, emptyKvCache, forward, leftPaddedPositions, tokenLogProbs, type KvCache } from './forward.js';
 import { loadTransformerWeights } from './weights-io.js';
-import type { LoraLayer, TransformerConfig, TransformerParams } from './types.js';
+import type { LoraLayer, LoraParams, TransformerConfig, TransformerParams } from './types.js';
 
 beforeAll(async () => {
   await initEngine('wasm');
@@ -105,6 +105,25 @@ describe.each(configs)('forward (%s)', (_name, config) => {
     for (const array of [...cache.keys, ...cache.values]) array.dispose();
   });
 
+  it('decodes under jit, one compiled shape for every step', () => {
+    const params = initParams(config, 4);
+    const row = [3, 8, 1, 4, 1, 5];
+    const expected = fullLogits(config, params, [row]);
+    const capacity = 8;
+    const decode = jit((cache: KvCache, tokens: np.Array, positions: np.Array, attnBias: np.Array, cacheWrite: np.Array) => {
+      const result = forward(config, params, { tokens, positions, attnBias, cacheWrite }, { cache });
+      return { logits: result.logits, cache: result.cache! };
+    });
+    let cache = emptyKvCache(config, 1, capacity);
+    for (let t = 0; t < row.length; t++) {
+      const result = decode(cache, int32([[row[t]]]), int32([[t]]), cachedAttnBias([0], t, 1, capacity), cacheWriteOneHot(t, 1, capacity));
+      cache = result.cache;
+      expect(maxDifference((result.logits.js() as number[][][])[0][0], expected[0][t])).toBeLessThan(1e-5);
+    }
+    for (const array of [...cache.keys, ...cache.values]) array.dispose();
+    decode.dispose();
+  });
+
   it('leaves params alive (it does not consume them)', () => {
     const params = initParams(config, 3);
     fullLogits(config, params, [[1, 2, 3]]);
@@ -171,6 +190,36 @@ describe('forward under jit and grad', () => {
       // Float32 central differences with h = 1e-2: rounding ~1e-4, truncation O(h²).
       expect(scale, path).toBeGreaterThan(1e-2);
       expect(worst / scale, path).toBeLessThan(1e-2); // measured ≤ 2e-3
+    }
+    loss.dispose();
+    gradient.dispose();
+  });
+
+  it('differentiates with respect to LoRA adapters (base frozen)', () => {
+    const { config, params } = fixture('qwen3-tiny');
+    const rng = Rng.fromSeed(9);
+    const pair = (out: number, inp: number) => ({ A: toEngine(Float32Array.from({ length: 2 * inp }, () => rng.normal(0, 0.3)), [2, inp]), B: toEngine(Float32Array.from({ length: out * 2 }, () => rng.normal(0, 0.3)), [out, 2]) });
+    const lora: LoraParams = { layers: [{ q: pair(64, 32), down: pair(32, 64) }, { v: pair(32, 32) }] };
+    const lossOf = (adapters: LoraParams, tokens: np.Array, positions: np.Array, attnBias: np.Array, targetIds: np.Array) =>
+      tokenLogProbs(forward(config, params, { tokens, positions, attnBias }, { lora: { params: adapters, scaling: 2 } }).logits, targetIds).sum();
+    const loss = jit(lossOf);
+    const gradient = jit(grad(lossOf));
+    const analytic = treeToHost(gradient(refTree(lora), ...inputs()));
+    const host = treeToHost(lora);
+    const h = 1e-2;
+    for (const path of ['layers.0.q.B', 'layers.0.down.A', 'layers.1.v.B']) {
+      const tensor = host.get(path)!;
+      for (const i of [0, tensor.data.length - 1]) {
+        const original = tensor.data[i];
+        tensor.data[i] = original + h;
+        const above = loss(treeFromHost(lora, host), ...inputs()).item();
+        tensor.data[i] = original - h;
+        const below = loss(treeFromHost(lora, host), ...inputs()).item();
+        tensor.data[i] = original;
+        const numeric = (above - below) / (2 * h);
+        expect(Math.abs(numeric), path).toBeGreaterThan(1e-2);
+        expect(Math.abs(analytic.get(path)!.data[i] - numeric) / Math.abs(numeric), path).toBeLessThan(1e-2);
+      }
     }
     loss.dispose();
     gradient.dispose();
