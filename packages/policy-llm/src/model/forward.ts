@@ -11,11 +11,11 @@ import type { AttentionParams, BlockParams, LinearParams, LoraPair, LoraLayer, L
  * (every use takes `.ref`). Everything is engine ops, so it runs inside `jit` and under `grad`.
  */
 
-/** Per layer [B, numKvHeads, capacity, headDim], float32. */
-export interface KvCache {
+/** Per layer [B, numKvHeads, capacity, headDim], float32. A type alias, not an interface, so that it passes through `jit` as a pytree. */
+export type KvCache = {
   keys: np.Array[];
   values: np.Array[];
-}
+};
 
 export interface ForwardInput {
   /** int32 [B, T]. */
