@@ -44,7 +44,7 @@ function positionsFromMask(mask: number[][]): number[][] {
 }
 
 /** One decoder call; `past` null = empty cache. */
-async function run(session: Session, config: TransformerConfig, ids: number[][], mask: number[][], past: Record<string, ort.Tensor> | null) {
+async function run(session: Session, config: TransformerConfig, ids: number[][], mask: number[][], past: Record<string, ort.Tensor> | null, keepLogits = 0) {
   const batch = ids.length;
   const length = ids[0].length;
   const positions = positionsFromMask(mask).map((row) => row.slice(row.length - length));
@@ -52,6 +52,7 @@ async function run(session: Session, config: TransformerConfig, ids: number[][],
     [DECODER_IO.inputIds]: int64(ids.flat(), [batch, length]),
     [DECODER_IO.attentionMask]: int64(mask.flat(), [batch, mask[0].length]),
     [DECODER_IO.positionIds]: int64(positions.flat(), [batch, length]),
+    [DECODER_IO.numLogitsToKeep]: int64([keepLogits], []),
   };
   for (let i = 0; i < config.numLayers; i++) {
     for (const [pastName, presentName] of [
@@ -105,14 +106,20 @@ describe('exportTransformerOnnx', () => {
       const isReal = (row: number) => Math.floor(row / 6) === 1 || row % 6 >= padding[0];
       expect(maxAbsDiffOnRows(onnxLogits, reference, VOCAB, isReal)).toBeLessThan(1e-4);
 
-      // Prefill 4 tokens, then 2 one-token steps through the cache.
+      // Prefill 4 tokens keeping the last position's logits only, then 2 one-token steps through the cache.
       const prefill = await run(
         session,
         config,
         ids.map((row) => row.slice(0, 4)),
         mask.map((row) => row.slice(0, 4)),
         null,
+        1,
       );
+      expect(prefill[DECODER_IO.logits].dims).toEqual([2, 1, VOCAB]);
+      const lastPrefill = prefill[DECODER_IO.logits].data as Float32Array;
+      for (let b = 0; b < 2; b++) {
+        for (let v = 0; v < VOCAB; v++) expect(lastPrefill[b * VOCAB + v]).toBeCloseTo(onnxLogits[(b * 6 + 3) * VOCAB + v], 4);
+      }
       let past: Record<string, ort.Tensor> = prefill;
       for (const t of [4, 5]) {
         const step = await run(

@@ -26,6 +26,8 @@ export const DECODER_IO = {
   inputIds: 'input_ids',
   attentionMask: 'attention_mask',
   positionIds: 'position_ids',
+  /** int64 scalar: logits for the last k positions only (transformers.js feeds 1 while generating); 0 = all. */
+  numLogitsToKeep: 'num_logits_to_keep',
   logits: 'logits',
   pastKey: (layer: number) => `past_key_values.${layer}.key`,
   pastValue: (layer: number) => `past_key_values.${layer}.value`,
@@ -65,8 +67,9 @@ class TransformerGraph {
       tensorInfo(g.reserve(DECODER_IO.inputIds), OnnxDataType.INT64, ['batch_size', 'sequence_length']),
       tensorInfo(g.reserve(DECODER_IO.attentionMask), OnnxDataType.INT64, ['batch_size', 'total_sequence_length']),
       tensorInfo(g.reserve(DECODER_IO.positionIds), OnnxDataType.INT64, ['batch_size', 'sequence_length']),
+      tensorInfo(g.reserve(DECODER_IO.numLogitsToKeep), OnnxDataType.INT64, []),
     ];
-    const outputs: OnnxValueInfo[] = [tensorInfo(DECODER_IO.logits, OnnxDataType.FLOAT, ['batch_size', 'sequence_length', V])];
+    const outputs: OnnxValueInfo[] = [tensorInfo(DECODER_IO.logits, OnnxDataType.FLOAT, ['batch_size', 'logits_length', V])];
     for (let i = 0; i < L; i++) {
       for (const name of [DECODER_IO.pastKey(i), DECODER_IO.pastValue(i)]) {
         inputs.push(tensorInfo(g.reserve(name), OnnxDataType.FLOAT, ['batch_size', KV, 'past_sequence_length', D]));
@@ -86,7 +89,7 @@ class TransformerGraph {
     }
     const bias = this.attentionBias();
     for (let i = 0; i < L; i++) x = this.block(i, x, bias, rope);
-    x = this.norm('final_norm', x, config.hiddenSize);
+    x = this.norm('final_norm', this.lastPositions(x), config.hiddenSize);
     const head = config.tieEmbeddings ? this.weight('embed', [V, config.hiddenSize]) : this.weight('lm_head', [V, config.hiddenSize]);
     const headT = g.op('Transpose', [head], 'lm_head_t', { perm: [1, 0] });
     g.op('MatMul', [x, headT], DECODER_IO.logits, {}, { exact: true });
@@ -102,6 +105,19 @@ class TransformerGraph {
       graph: { name: `rlft_${config.architecture}_decoder`, node: g.nodes, initializer: g.initializers, input: inputs, output: outputs },
       metadataProps: [],
     };
+  }
+
+  /**
+   * x[:, −k:] for k = num_logits_to_keep > 0, else x: while generating only the last position's
+   * logits are needed, and the head is the largest matmul of a model with a big vocabulary.
+   */
+  private lastPositions(x: string): string {
+    const { g } = this;
+    const keep = DECODER_IO.numLogitsToKeep;
+    const all = g.op('Equal', [keep, g.int64([0], [])], 'keep_all');
+    const start = g.op('Where', [all, g.int64([0], []), g.op('Neg', [keep], 'keep_neg')], 'keep_start');
+    const starts = g.op('Unsqueeze', [start, g.int64([0])], 'keep_starts');
+    return g.op('Slice', [x, starts, g.int64([Number.MAX_SAFE_INTEGER]), g.int64([1])], 'kept_positions');
   }
 
   /** A host tensor as an initializer (once per name), checked against the shape the config implies. */

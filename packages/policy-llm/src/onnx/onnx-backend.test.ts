@@ -55,14 +55,14 @@ async function greedyByRecomputation(prompt: number[], newTokens: number): Promi
       [DECODER_IO.inputIds]: new ort.Tensor('int64', BigInt64Array.from(ids, BigInt), [1, n]),
       [DECODER_IO.attentionMask]: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]),
       [DECODER_IO.positionIds]: new ort.Tensor('int64', BigInt64Array.from(ids.map((_, i) => BigInt(i))), [1, n]),
+      [DECODER_IO.numLogitsToKeep]: new ort.Tensor('int64', BigInt64Array.of(1n), []),
     };
     for (let i = 0; i < 2; i++) {
       feeds[DECODER_IO.pastKey(i)] = new ort.Tensor('float32', new Float32Array(0), [1, 2, 0, 8]);
       feeds[DECODER_IO.pastValue(i)] = new ort.Tensor('float32', new Float32Array(0), [1, 2, 0, 8]);
     }
     const logits = (await session.run(feeds))[DECODER_IO.logits].data as Float32Array;
-    const vocab = logits.length / n;
-    ids.push(argmax(logits.subarray((n - 1) * vocab)));
+    ids.push(argmax(logits));
   }
   return ids.slice(prompt.length);
 }
@@ -138,6 +138,7 @@ describe.each(['qwen3-tiny', 'qwen2-tiny', 'gpt2-tiny'])('exportOnnxModelDir on 
         [DECODER_IO.inputIds]: new ort.Tensor('int64', BigInt64Array.from(tokens, BigInt), [1, n]),
         [DECODER_IO.attentionMask]: new ort.Tensor('int64', new BigInt64Array(n).fill(1n), [1, n]),
         [DECODER_IO.positionIds]: new ort.Tensor('int64', BigInt64Array.from(tokens.map((_, i) => BigInt(i))), [1, n]),
+        [DECODER_IO.numLogitsToKeep]: new ort.Tensor('int64', BigInt64Array.of(0n), []),
       };
       for (let i = 0; i < layers; i++) {
         feeds[DECODER_IO.pastKey(i)] = new ort.Tensor('float32', new Float32Array(0), [1, kvHeads, 0, headDim]);
