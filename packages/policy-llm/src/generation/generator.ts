@@ -6,7 +6,7 @@ import type { TransformerConfig, TransformerParams } from '../model/types.js';
 import type { TextTokenizer } from '../tokenizer.js';
 import { compiledForwards, type CompiledForwards } from './compiled.js';
 import { DEFAULT_BUCKETS, layoutBatch, leftPadTokens, type BatchLayout, type BucketSizes } from './layout.js';
-import { checkTokenSampling, sampleToken } from './sampling.js';
+import { TokenSampler } from './sampling.js';
 import { StopWatcher, type FinishReason } from './stop.js';
 
 /** One generated completion, token level. */
@@ -16,7 +16,7 @@ export interface GeneratedSequence {
   /** Decoded ids without a final eos, cut right after the stop string. */
   text: string;
   finishReason: FinishReason;
-  /** log p(id) of each generated id under the model's unscaled distribution (see {@link sampleToken}). */
+  /** log p(id) of each generated id under the model's unscaled distribution (see {@link TokenSampler}). */
   logprobs: number[];
 }
 
@@ -96,6 +96,7 @@ export class Generator {
   /** One completion per prompt (token ids), in order. */
   async generate(prompts: readonly (readonly number[])[], sampling: SamplingOptions): Promise<GeneratedSequence[]> {
     this.check(prompts, sampling);
+    const sampler = new TokenSampler(sampling);
     if (prompts.length === 0) return [];
     const params = read(this.params);
     const lora = read(this.lora);
@@ -120,7 +121,7 @@ export class Generator {
     for (let fed = 0; ; fed++) {
       const next = watchers.map((watcher, b) => {
         if (watcher.done) return this.padId;
-        const sampled = sampleToken(rows.subarray(b * vocab, (b + 1) * vocab), sampling, rngs[b]);
+        const sampled = sampler.sample(rows.subarray(b * vocab, (b + 1) * vocab), rngs[b]);
         watcher.push(sampled.token);
         logprobs[b].push(sampled.logProb);
         this.stats.generatedTokens++;
@@ -158,7 +159,6 @@ export class Generator {
   }
 
   private check(prompts: readonly (readonly number[])[], sampling: SamplingOptions): void {
-    checkTokenSampling(sampling);
     const problems: string[] = [];
     if (!(Number.isInteger(sampling.maxNewTokens) && sampling.maxNewTokens >= 1)) problems.push(`maxNewTokens must be an integer ≥ 1, got ${sampling.maxNewTokens}`);
     if (problems.length) throw new InvalidKwargsError('sampling', problems, ['maxNewTokens integer ≥ 1']);

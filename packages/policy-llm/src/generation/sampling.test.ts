@@ -1,6 +1,6 @@
 import { Rng } from '@rlft/core';
 import { describe, expect, it } from 'vitest';
-import { checkTokenSampling, sampleToken, selectLargest, selectNucleus, type TokenSampling } from './sampling.js';
+import { checkTokenSampling, sampleToken, selectLargest, selectNucleus, TokenSampler, type TokenSampling } from './sampling.js';
 
 const logitsOf = (probs: number[]) => Float32Array.from(probs, (p) => Math.log(p));
 
@@ -64,6 +64,30 @@ describe('sampleToken', () => {
     // Top 3 renormalised: 0.4/0.85, 0.3/0.85, 0.15/0.85 = 0.47, 0.35, 0.18; topP 0.8 keeps {1, 3} (0.82).
     const f = frequencies(logits, { temperature: 1, topK: 3, topP: 0.8 });
     expect(f[1] + f[3]).toBe(1);
+  });
+
+  it('matches a sort-based nucleus on random logits (tempered, with light tokens dropped early)', () => {
+    const rng = Rng.fromSeed(21);
+    const random = Float32Array.from({ length: 40 }, () => rng.normal(0, 2));
+    const sampling = { temperature: 0.9, topK: 0, topP: 0.8 };
+    const tempered = Array.from(random, (l) => Math.exp(l / 0.9));
+    const total = tempered.reduce((a, b) => a + b);
+    const sorted = [...tempered.keys()].sort((a, b) => tempered[b] - tempered[a]);
+    const nucleus: number[] = [];
+    for (let mass = 0; mass < 0.8 * total; ) mass += tempered[nucleus[nucleus.push(sorted[nucleus.length]) - 1]];
+    const nucleusMass = nucleus.reduce((m, id) => m + tempered[id], 0);
+    const f = frequencies(random, sampling);
+    f.forEach((freq, id) => expect(freq).toBeCloseTo(nucleus.includes(id) ? tempered[id] / nucleusMass : 0, 1.7));
+  });
+
+  it('keeps its scratch buffers between rows and calls', () => {
+    const sampler = new TokenSampler({ temperature: 1, topK: 0, topP: 0.9 });
+    const rng = Rng.fromSeed(2);
+    const draws = Array.from({ length: 200 }, () => sampler.sample(logits, rng).token);
+    const fresh = Rng.fromSeed(2);
+    expect(draws).toEqual(Array.from({ length: 200 }, () => sampleToken(logits, sampler.sampling, fresh).token));
+    // A larger vocabulary after a smaller one.
+    expect(sampler.sample(logitsOf([0.1, 0.1, 0.1, 0.1, 0.1, 0.5]), rng).token).toBeLessThan(6);
   });
 
   it('is reproducible with a seed', () => {

@@ -32,60 +32,71 @@ export function checkTokenSampling(sampling: TokenSampling): void {
 /** Index of the largest value; the lowest index among equal maxima. */
 export function argmax(values: ArrayLike<number>): number {
   let best = 0;
-  let bestValue = values[0];
-  for (let i = 1; i < values.length; i++) {
-    if (values[i] > bestValue) {
-      bestValue = values[i];
-      best = i;
-    }
-  }
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
   return best;
 }
 
-/** log Σ exp(values), stable. */
-export function logSumExp(values: ArrayLike<number>): number {
-  let max = -Infinity;
-  for (let i = 0; i < values.length; i++) if (values[i] > max) max = values[i];
-  if (max === -Infinity) return -Infinity;
-  let sum = 0;
-  for (let i = 0; i < values.length; i++) sum += Math.exp(values[i] - max);
-  return max + Math.log(sum);
-}
-
 /**
- * Draws the next token from one row of raw logits (temperature, then top-k, then top-p, as
- * Hugging Face's warpers apply them). Temperature 0 or topK 1 is greedy and draws nothing from
- * `rng`. Linear in the vocabulary: top-k and top-p use partial selection, never a full sort.
+ * Draws next tokens from rows of raw logits (temperature, then top-k, then top-p, as Hugging
+ * Face's warpers apply them). Temperature 0 or topK 1 is greedy and draws nothing from the rng.
+ * Linear in the vocabulary: top-k and top-p use partial selection, never a full sort, and the
+ * scratch buffers are kept between calls (one sampler serves every row and step of a batch).
  */
-export function sampleToken(logits: ArrayLike<number>, sampling: TokenSampling, rng: Rng): SampledToken {
-  const logNormaliser = logSumExp(logits);
-  const token = sampling.temperature === 0 || sampling.topK === 1 ? argmax(logits) : drawWarped(logits, sampling, rng);
-  return { token, logProb: logits[token] - logNormaliser };
+export class TokenSampler {
+  private ids = new Int32Array(0);
+  private weights = new Float64Array(0);
+  private order = new Int32Array(0);
+
+  constructor(readonly sampling: TokenSampling) {
+    checkTokenSampling(sampling);
+  }
+
+  get greedy(): boolean {
+    return this.sampling.temperature === 0 || this.sampling.topK === 1;
+  }
+
+  sample(logits: ArrayLike<number>, rng: Rng): SampledToken {
+    const best = argmax(logits);
+    const max = logits[best];
+    let sum = 0;
+    for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
+    const token = this.greedy ? best : this.draw(logits, max, rng);
+    return { token, logProb: logits[token] - max - Math.log(sum) };
+  }
+
+  private draw(logits: ArrayLike<number>, max: number, rng: Rng): number {
+    const { temperature, topK, topP } = this.sampling;
+    const vocab = logits.length;
+    if (this.ids.length < vocab) {
+      this.ids = new Int32Array(vocab);
+      this.weights = new Float64Array(vocab);
+      this.order = new Int32Array(vocab);
+    }
+    const { ids, weights, order } = this;
+    for (let i = 0; i < vocab; i++) ids[i] = i;
+    const count = topK > 0 && topK < vocab ? selectLargest(ids, vocab, logits, topK) : vocab;
+    // Tempered weights of the candidates ids[0, count), relative to the overall maximum (always a candidate).
+    let total = 0;
+    for (let j = 0; j < count; j++) {
+      weights[j] = Math.exp((logits[ids[j]] - max) / temperature);
+      total += weights[j];
+    }
+    if (topP >= 1) return ids[drawIndex(count, (j) => weights[j], total, rng)];
+    // Candidates no heavier than (1 − topP)·mean weigh at most 1 − topP together: never in the
+    // nucleus, so they are dropped before the selection (most of a peaked 150k vocabulary).
+    const floor = ((1 - topP) * total) / count;
+    let heavy = 0;
+    for (let j = 0; j < count; j++) if (weights[j] > floor) order[heavy++] = j;
+    const kept = selectNucleus(order.subarray(0, heavy), weights, topP * total);
+    let keptTotal = 0;
+    for (let j = 0; j < kept; j++) keptTotal += weights[order[j]];
+    return ids[order[drawIndex(kept, (j) => weights[order[j]], keptTotal, rng)]];
+  }
 }
 
-function drawWarped(logits: ArrayLike<number>, sampling: TokenSampling, rng: Rng): number {
-  const vocab = logits.length;
-  const ids = new Int32Array(vocab);
-  for (let i = 0; i < vocab; i++) ids[i] = i;
-  const count = sampling.topK > 0 && sampling.topK < vocab ? selectLargest(ids, vocab, logits, sampling.topK) : vocab;
-  // Unnormalised probabilities of the candidates ids[0, count) under the tempered distribution.
-  let maxLogit = -Infinity;
-  for (let j = 0; j < count; j++) maxLogit = Math.max(maxLogit, logits[ids[j]]);
-  const weights = new Float64Array(count);
-  let total = 0;
-  for (let j = 0; j < count; j++) {
-    weights[j] = Math.exp((logits[ids[j]] - maxLogit) / sampling.temperature);
-    total += weights[j];
-  }
-  const order = new Int32Array(count);
-  for (let j = 0; j < count; j++) order[j] = j;
-  let kept = count;
-  if (sampling.topP < 1) {
-    kept = selectNucleus(order, weights, sampling.topP * total);
-    total = 0;
-    for (let j = 0; j < kept; j++) total += weights[order[j]];
-  }
-  return ids[order[drawIndex(kept, (j) => weights[order[j]], total, rng)]];
+/** One draw with a fresh {@link TokenSampler} (which is what to keep when sampling many rows). */
+export function sampleToken(logits: ArrayLike<number>, sampling: TokenSampling, rng: Rng): SampledToken {
+  return new TokenSampler(sampling).sample(logits, rng);
 }
 
 /** Inverse-CDF draw of an index in [0, count) with the given unnormalised weights. */
@@ -136,6 +147,7 @@ export function selectLargest(ids: Int32Array, n: number, scores: ArrayLike<numb
  * Hugging Face's top-p keeps, without sorting.
  */
 export function selectNucleus(order: Int32Array, weights: Float64Array, mass: number): number {
+  if (order.length === 0) throw new RangeError('selectNucleus: no candidates');
   let lo = 0;
   let hi = order.length;
   let needed = mass;
