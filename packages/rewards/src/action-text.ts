@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { RlftError } from '@rlft/core';
+import { Box, Discrete, RlftError, spaceFromJSON, type Space, type SpaceJSON } from '@rlft/core';
 import { DISCRETE_BINS_MAX, parseAction, parseDiscretisedAction, type DiscretisationRanges, type ParseMode } from '@rlft/data';
 import { answerText, type CompletionSample } from './sample.js';
 
@@ -74,10 +74,28 @@ export function loadActionRanges(path: string): DiscretisationRanges {
   return { min: action.min, max: action.max };
 }
 
-/** Ranges given inline, else read from `rangesPath`, else none. */
-export function resolveRanges(options: { ranges?: DiscretisationRanges; rangesPath?: string }): DiscretisationRanges | undefined {
-  if (options.ranges && options.rangesPath) throw new RlftError('REWARD_OPTIONS', "give either 'ranges' or 'rangesPath', not both");
-  return options.ranges ?? (options.rangesPath !== undefined ? loadActionRanges(options.rangesPath) : undefined);
+/** How a reward reads actions: the format, and the ranges of the discretised one (inline or from a file). */
+export interface ActionFormatOptions {
+  /** Default `reference`. */
+  format?: ActionTextFormat;
+  /** Per-dimension action ranges of the discretised format. */
+  ranges?: DiscretisationRanges;
+  /** Or: a ranges file written by `rlft dataset to-sft --format discretised` (`<out>.ranges.json`). */
+  rangesPath?: string;
+}
+
+export interface ActionFormat {
+  format: ActionTextFormat;
+  ranges?: DiscretisationRanges;
+}
+
+/** Checks the options once, when a reward is built: the discretised format needs ranges, given one way. */
+export function resolveActionFormat(options: ActionFormatOptions, reward: string): ActionFormat {
+  const format = options.format ?? 'reference';
+  if (options.ranges && options.rangesPath !== undefined) throw new RlftError('REWARD_OPTIONS', `reward '${reward}': give either 'ranges' or 'rangesPath', not both`);
+  const ranges = options.ranges ?? (options.rangesPath !== undefined ? loadActionRanges(options.rangesPath) : undefined);
+  if (format === 'discretised' && !ranges) throw new RlftError('REWARD_OPTIONS', `reward '${reward}': the discretised format needs 'ranges' or 'rangesPath' to decode bins`);
+  return { format, ...(ranges ? { ranges } : {}) };
 }
 
 /**
@@ -91,4 +109,12 @@ export function actionDims(sample: CompletionSample, dims: number | undefined, r
   if (typeof reference === 'number') return 1;
   if (Array.isArray(reference)) return reference.length;
   throw new RlftError('REWARD_OPTIONS', `reward '${reward}' cannot tell how many action values to expect: set 'dims' (or 'ranges'), or give samples a referenceAction`);
+}
+
+/** Values an action of `space` is written with: 1 for Discrete (its integer), the size of a Box. */
+export function actionValueCount(space: Space | SpaceJSON, reward: string): number {
+  const resolved = typeof (space as Space).contains === 'function' ? (space as Space) : spaceFromJSON(space as SpaceJSON);
+  if (resolved instanceof Discrete) return 1;
+  if (resolved instanceof Box) return resolved.size;
+  throw new RlftError('REWARD_OPTIONS', `reward '${reward}' reads Discrete or Box actions, not ${resolved.toString()}`);
 }

@@ -49,6 +49,14 @@ describe('bc reward', () => {
       writeFileSync(noAction, JSON.stringify({ bins: 1000, observation: { min: [0], max: [1] }, action: null }));
       expect(() => loadActionRanges(noAction)).toThrow(/no action ranges/);
       expect(() => loadActionRanges(join(dir, 'missing.json'))).toThrow(/cannot read the ranges file/);
+      // Bin 750 of [−2, 2] is −2 + 750/999·4.
+      const [score] = new BcReward({ format: 'discretised', rangesPath: path }).score([sample('750</action>', [1])]);
+      expect(score).toBeCloseTo(-((-2 + (750 / 999) * 4 - 1) ** 2), 12);
+    });
+
+    it('refuses the discretised format without ranges, or with both kinds', () => {
+      expect(() => new BcReward({ format: 'discretised' })).toThrow(/needs 'ranges' or 'rangesPath'/);
+      expect(() => new BcReward({ ranges: { min: [0], max: [1] }, rangesPath: 'x.json' })).toThrow(/not both/);
     });
   });
 });

@@ -1,12 +1,9 @@
 import { RlftError, type RewardFunction } from '@rlft/core';
-import type { DiscretisationRanges } from '@rlft/data';
-import { readAction, type ActionTextFormat } from './action-text.js';
+import { readAction, resolveActionFormat, type ActionFormat, type ActionFormatOptions } from './action-text.js';
 import type { CompletionSample } from './sample.js';
 
-export interface BcRewardOptions {
-  /** `discretised`: the answer holds bins, decoded with `ranges` before the comparison. Default `reference`. */
-  format?: ActionTextFormat;
-  ranges?: DiscretisationRanges;
+/** `format: 'discretised'`: the answer holds bins, decoded with the ranges before the comparison. */
+export interface BcRewardOptions extends ActionFormatOptions {
   /** Score of an answer whose action cannot be read. Default −10. */
   malformedPenalty?: number;
 }
@@ -18,13 +15,11 @@ export interface BcRewardOptions {
  */
 export class BcReward implements RewardFunction<CompletionSample> {
   readonly name = 'bc';
-  private readonly format: ActionTextFormat;
-  private readonly ranges: DiscretisationRanges | undefined;
+  private readonly actionFormat: ActionFormat;
   private readonly malformedPenalty: number;
 
   constructor(options: BcRewardOptions = {}) {
-    this.format = options.format ?? 'reference';
-    this.ranges = options.ranges;
+    this.actionFormat = resolveActionFormat(options, this.name);
     this.malformedPenalty = options.malformedPenalty ?? -10;
   }
 
@@ -41,7 +36,7 @@ export class BcReward implements RewardFunction<CompletionSample> {
       if (!read.ok) return this.malformedPenalty;
       return read.values[0] === reference ? 0 : -1;
     }
-    const read = readAction(sample, reference.length, { format: this.format, ranges: this.ranges });
+    const read = readAction(sample, reference.length, this.actionFormat);
     if (!read.ok) return this.malformedPenalty;
     let sum = 0;
     for (let i = 0; i < reference.length; i++) sum += (read.values[i] - reference[i]) ** 2;

@@ -1,18 +1,15 @@
 import { Box, Discrete, RlftError, type RewardFunction } from '@rlft/core';
-import type { DiscretisationRanges } from '@rlft/data';
-import { readAction, type ActionTextFormat } from './action-text.js';
+import { readAction, resolveActionFormat, type ActionFormat, type ActionFormatOptions } from './action-text.js';
 import { EnvPool, envIdFor, restoreEnv, type EnvMaker } from './env-pool.js';
 import type { CompletionSample } from './sample.js';
 
-export interface EnvRewardOptions {
+export interface EnvRewardOptions extends ActionFormatOptions {
   /** Makes the envs: pass the host's registry (`PluginHost.registry`), which knows every plugin's envs. */
   registry: EnvMaker;
   /** Env for samples without an `envId`. */
   envId?: string;
   /** Kwargs for samples without `envKwargs`. */
   envKwargs?: Record<string, unknown>;
-  format?: ActionTextFormat;
-  ranges?: DiscretisationRanges;
   /** Score of an answer whose action cannot be read or is not a valid action. Default −10. */
   malformedPenalty?: number;
   /** Clip continuous actions into the action space's bounds (else out-of-bounds is malformed). Default true. */
@@ -27,6 +24,7 @@ export interface EnvRewardOptions {
 export class EnvReward implements RewardFunction<CompletionSample> {
   readonly name = 'env';
   private readonly pool: EnvPool;
+  private readonly actionFormat: ActionFormat;
   private readonly malformedPenalty: number;
   private readonly clipActions: boolean;
 
@@ -35,6 +33,7 @@ export class EnvReward implements RewardFunction<CompletionSample> {
       throw new RlftError('REWARD_OPTIONS', "reward 'env' needs option 'registry' (an EnvRegistry, e.g. the host's PluginHost.registry) to make envs");
     }
     this.pool = new EnvPool(options.registry);
+    this.actionFormat = resolveActionFormat(options, this.name);
     this.malformedPenalty = options.malformedPenalty ?? -10;
     this.clipActions = options.clipActions ?? true;
   }
@@ -66,7 +65,7 @@ export class EnvReward implements RewardFunction<CompletionSample> {
       return read.ok && space.contains(read.values[0]) ? read.values[0] : undefined;
     }
     if (space instanceof Box) {
-      const read = readAction(sample, space.size, { format: this.options.format, ranges: this.options.ranges });
+      const read = readAction(sample, space.size, this.actionFormat);
       if (!read.ok) return undefined;
       const action = this.clipActions ? space.clip(read.values) : space.fromArray(read.values);
       return space.contains(action) ? action : undefined;

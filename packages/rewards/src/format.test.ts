@@ -1,3 +1,4 @@
+import { Box, Discrete } from '@rlft/core';
 import { describe, expect, it } from 'vitest';
 import { FormatReward } from './format.js';
 import type { CompletionSample } from './sample.js';
@@ -38,6 +39,13 @@ describe('format reward (reference definition)', () => {
   it('checks discretised answers as bins 0–999', () => {
     const discretised = new FormatReward({ format: 'discretised', ranges: { min: [-1, -1], max: [1, 1] } });
     expect(discretised.score([prefilled('0,999</action>'), prefilled('0,1000</action>'), prefilled('0.5,3</action>')])).toEqual([1, -10, -10]);
+  });
+
+  it('takes the number of values from the action space', () => {
+    const box = new FormatReward({ actionSpace: new Box({ low: -1, high: 1, shape: [3], dtype: 'float32' }) });
+    const discrete = new FormatReward({ actionSpace: new Discrete(4).toJSON() });
+    expect(box.score([prefilled('1,2,3</action>'), prefilled('1</action>')])).toEqual([1, -10]);
+    expect(discrete.score([prefilled('1,2,3</action>'), prefilled('1</action>')])).toEqual([-10, 1]);
   });
 
   it('takes the number of values from the reference action when dims is not set', () => {

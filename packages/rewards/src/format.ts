@@ -1,13 +1,13 @@
-import { ACTION_CLOSE, type DiscretisationRanges } from '@rlft/data';
-import type { RewardFunction } from '@rlft/core';
-import { actionDims, readAction, type ActionTextFormat } from './action-text.js';
+import { ACTION_CLOSE } from '@rlft/data';
+import type { RewardFunction, Space, SpaceJSON } from '@rlft/core';
+import { actionDims, actionValueCount, readAction, resolveActionFormat, type ActionFormat, type ActionFormatOptions } from './action-text.js';
 import { answerText, type CompletionSample } from './sample.js';
 
-export interface FormatRewardOptions {
-  /** Values the action must hold; default: the ranges' dimensions, else each sample's reference action. */
+export interface FormatRewardOptions extends ActionFormatOptions {
+  /** Values the action must hold; default: from `actionSpace`, else the ranges, else each sample's reference action. */
   dims?: number;
-  format?: ActionTextFormat;
-  ranges?: DiscretisationRanges;
+  /** The env's action space (or its JSON): Discrete actions hold 1 value, a Box its size. */
+  actionSpace?: Space | SpaceJSON;
   /** Score of an answer with no readable `<action>…</action>`. Default −10. */
   unreadablePenalty?: number;
   /** Score of an answer with the wrong number of values. Default −10. */
@@ -26,16 +26,18 @@ export interface FormatRewardOptions {
  */
 export class FormatReward implements RewardFunction<CompletionSample> {
   readonly name = 'format';
-  private readonly options: Required<Omit<FormatRewardOptions, 'dims' | 'ranges'>> & Pick<FormatRewardOptions, 'dims' | 'ranges'>;
+  private readonly actionFormat: ActionFormat;
+  private readonly options: Required<Omit<FormatRewardOptions, keyof ActionFormatOptions | 'dims' | 'actionSpace'>> & Pick<FormatRewardOptions, 'dims'>;
 
   constructor(options: FormatRewardOptions = {}) {
+    this.actionFormat = resolveActionFormat(options, this.name);
     this.options = {
-      format: 'reference',
       unreadablePenalty: -10,
       wrongCountPenalty: -10,
       trailingCharacterCost: 0.1,
       closingBonus: 1,
       ...options,
+      dims: options.dims ?? (options.actionSpace !== undefined ? actionValueCount(options.actionSpace, this.name) : undefined),
     };
   }
 
@@ -45,8 +47,8 @@ export class FormatReward implements RewardFunction<CompletionSample> {
 
   private scoreOne(sample: CompletionSample): number {
     const o = this.options;
-    const dims = actionDims(sample, o.dims, o.ranges, this.name);
-    const read = readAction(sample, dims, { format: o.format, ranges: o.ranges, mode: 'lenient', requireClosingTag: true });
+    const dims = actionDims(sample, o.dims, this.actionFormat.ranges, this.name);
+    const read = readAction(sample, dims, { ...this.actionFormat, mode: 'lenient', requireClosingTag: true });
     if (!read.ok) return read.problem === 'wrong-count' ? o.wrongCountPenalty : o.unreadablePenalty;
     const bonus = answerText(sample).endsWith(ACTION_CLOSE) ? o.closingBonus : 0;
     return bonus - o.trailingCharacterCost * read.trailing.length;

@@ -1,5 +1,4 @@
-import { definePlugin, parseOptions, z, type OptionsSchema, type RewardContribution, type RewardFunction } from '@rlft/core';
-import { resolveRanges } from './action-text.js';
+import { definePlugin, parseOptions, z, type OptionsSchema, type RewardContribution, type RewardFunction, type Space, type SpaceJSON } from '@rlft/core';
 import { BcReward } from './bc.js';
 import type { EnvMaker } from './env-pool.js';
 import { EnvReward } from './env-reward.js';
@@ -26,7 +25,11 @@ const envKwargs = z.record(z.string(), z.unknown()).optional().describe('env kwa
 
 export const formatRewardOptionsSchema = z
   .object({
-    dims: z.number().int().positive().optional().describe('values the action holds (default: the ranges, else each sample reference action)'),
+    dims: z.number().int().positive().optional().describe('values the action holds (default: from actionSpace, else the ranges, else each sample reference action)'),
+    actionSpace: z
+      .custom<Space | SpaceJSON>((value) => typeof value === 'object' && value !== null && 'type' in value, { message: 'expected an action space or its JSON' })
+      .optional()
+      .describe('the env action space (or its JSON): Discrete → 1 value, Box → its size'),
     format,
     ranges,
     rangesPath,
@@ -93,20 +96,13 @@ function contribution<T>(id: string, description: string, schema: OptionsSchema<
   };
 }
 
-/** Inline `ranges` or a `rangesPath` file, whichever was given. */
-function withRanges<T extends { ranges?: { min: number[]; max: number[] }; rangesPath?: string }>(options: T): Omit<T, 'rangesPath'> {
-  const { rangesPath: _path, ...rest } = options;
-  const resolved = resolveRanges(options);
-  return { ...rest, ...(resolved ? { ranges: resolved } : {}) };
-}
-
 export const rewardContributions: readonly RewardContribution[] = [
-  contribution('format', 'action format: −10 unreadable or wrong count, −0.1 per character after </action>, +1 for ending with it', formatRewardOptionsSchema, (o) => new FormatReward(withRanges(o))),
-  contribution('bc', 'behaviour cloning: −MSE to the dataset action (continuous), −1 when a discrete action differs, −10 malformed', bcRewardOptionsSchema, (o) => new BcReward(withRanges(o))),
-  contribution('env', "the env's one-step reward for the action from the prompt's restored state", envRewardOptionsSchema, (o) => new EnvReward(withRanges(o))),
+  contribution('format', 'action format: −10 unreadable or wrong count, −0.1 per character after </action>, +1 for ending with it', formatRewardOptionsSchema, (o) => new FormatReward(o)),
+  contribution('bc', 'behaviour cloning: −MSE to the dataset action (continuous), −1 when a discrete action differs, −10 malformed', bcRewardOptionsSchema, (o) => new BcReward(o)),
+  contribution('env', "the env's one-step reward for the action from the prompt's restored state", envRewardOptionsSchema, (o) => new EnvReward(o)),
   contribution('length', '−coef·max(0, completion length − target), characters unless countLength is given', lengthRewardOptionsSchema, (o) => new LengthReward(o)),
   contribution('task', "card games (GeneralPoints, Points24, …): the game's own verifier on the prompt's deal", taskRewardOptionsSchema, (o) => new TaskReward(o)),
-  contribution('learned', 'a reward model r̂(observation, action) trained on a dataset with trainRewardModel', learnedRewardOptionsSchema, (o) => new LearnedReward(withRanges(o))),
+  contribution('learned', 'a reward model r̂(observation, action) trained on a dataset with trainRewardModel', learnedRewardOptionsSchema, (o) => new LearnedReward(o)),
 ];
 
 export default definePlugin({

@@ -1,14 +1,11 @@
 import { Discrete, RlftError, type Box, type RewardFunction } from '@rlft/core';
-import type { DiscretisationRanges } from '@rlft/data';
-import { readAction, type ActionTextFormat } from '../action-text.js';
+import { readAction, resolveActionFormat, type ActionFormat, type ActionFormatOptions } from '../action-text.js';
 import type { CompletionSample } from '../sample.js';
 import { loadRewardModel, type HostRewardModel } from './model.js';
 
-export interface LearnedRewardOptions {
+export interface LearnedRewardOptions extends ActionFormatOptions {
   /** A directory written by `trainRewardModel`. */
   modelPath: string;
-  format?: ActionTextFormat;
-  ranges?: DiscretisationRanges;
   /** Score of an answer whose action cannot be read or is outside the model's action space. Default −10. */
   malformedPenalty?: number;
 }
@@ -22,8 +19,10 @@ export class LearnedReward implements RewardFunction<CompletionSample> {
   readonly name = 'learned';
   readonly model: HostRewardModel;
   private readonly malformedPenalty: number;
+  private readonly actionFormat: ActionFormat;
 
-  constructor(private readonly options: LearnedRewardOptions) {
+  constructor(options: LearnedRewardOptions) {
+    this.actionFormat = resolveActionFormat(options, this.name);
     this.model = loadRewardModel(options.modelPath);
     this.malformedPenalty = options.malformedPenalty ?? -10;
   }
@@ -52,7 +51,7 @@ export class LearnedReward implements RewardFunction<CompletionSample> {
       return read.ok && space.contains(read.values[0]) ? read.values[0] : undefined;
     }
     const box = space as Box;
-    const read = readAction(sample, box.size, { format: this.options.format, ranges: this.options.ranges });
+    const read = readAction(sample, box.size, this.actionFormat);
     return read.ok ? box.clip(read.values) : undefined;
   }
 }
