@@ -9,6 +9,7 @@ import { argmax } from '../generation/sampling.js';
 import { disposeLanguageModel, saveLanguageModel, scratchLanguageModel } from '../language-model.js';
 import { initParams } from '../model/init.js';
 import { builtinTokenizer } from '../text/builtin-tokenizer.js';
+import { ChatTemplate } from '../text/chat-template.js';
 import { DECODER_IO } from './export-transformer.js';
 import { exportOnnxModelDir, ONNX_MODEL_FILE } from './model-dir.js';
 import { OnnxBackend, OnnxBackendError } from './onnx-backend.js';
@@ -76,8 +77,12 @@ describe('OnnxBackend', () => {
   it('generates greedily the tokens that recomputing argmax with onnxruntime gives (left-padded batch, KV cache)', async () => {
     const completions = await backend.generate(REQUESTS, { ...DEFAULT_SAMPLING, maxNewTokens: 8 });
     const tokenizer = builtinTokenizer();
+    const template = ChatTemplate.of(tokenizer);
     for (const [i, request] of REQUESTS.entries()) {
-      const prompt = tokenizer.encode(`<|user|>${request.messages[0].content}<|assistant|>${request.assistantPrefix ?? ''}`);
+      // rlft's own template rendering and tokenizer, independent of transformers.js'.
+      const text = template.render(request.messages, { addGenerationPrompt: true, ...(request.assistantPrefix ? { assistantPrefix: request.assistantPrefix } : {}) });
+      expect(backend.render(request.messages) + (request.assistantPrefix ?? '')).toBe(text);
+      const prompt = tokenizer.encode(text);
       const want = await greedyByRecomputation(prompt, 8);
       const eos = want.findIndex((id) => tokenizer.eosTokenIds.includes(id));
       const kept = eos >= 0 ? want.slice(0, eos + 1) : want;

@@ -43,6 +43,11 @@ export interface OnnxBackendOptions {
   renderPrompt?: (messages: readonly ChatMessage[]) => string;
   /** Requests per transformers.js generate call (default 16). */
   maxBatch?: number;
+  /**
+   * Extra chat-template variables; as in the in-process backend, Qwen3's `enable_thinking` is
+   * false by default so that a controller answers at once.
+   */
+  templateVariables?: Record<string, unknown>;
 }
 
 export class OnnxBackend implements LanguageModelBackend {
@@ -92,7 +97,10 @@ export class OnnxBackend implements LanguageModelBackend {
   /** The prompt text a conversation becomes (without any assistant prefix). */
   render(messages: readonly ChatMessage[]): string {
     if (this.options.renderPrompt) return this.options.renderPrompt(messages);
-    return this.tokenizer.apply_chat_template(messages.map((m) => ({ role: m.role, content: m.content })), { tokenize: false, add_generation_prompt: true }) as string;
+    const conversation = messages.map((m) => ({ role: m.role, content: m.content }));
+    // Extra keys reach the template as variables (the option type does not list them).
+    const options = { enable_thinking: false, ...this.options.templateVariables, tokenize: false as const, add_generation_prompt: true };
+    return this.tokenizer.apply_chat_template(conversation, options) as string;
   }
 
   private async run(prompts: readonly string[], sampling: SamplingOptions, addSpecialTokens: boolean): Promise<Completion[]> {
