@@ -149,6 +149,14 @@ describe('Generator', () => {
     expect(replaced.map((r) => r.logprobs)).not.toEqual(base.map((r) => r.logprobs));
   });
 
+  it('leaves the weights with the references it found', async () => {
+    const counts = () => [params.embed.refCount, params.layers[1].attn.q.weight.refCount, params.final_norm.weight.refCount];
+    const before = counts();
+    const [result] = await generator.generate([encode('abc')], greedy(3, { stop: ['zz'] }));
+    await completionLogProbs(config, params, [encode('abc')], [result.ids]);
+    expect(counts()).toEqual(before);
+  });
+
   it('generates text and counts its throughput', async () => {
     const before = generator.stats.generatedTokens;
     const completions = await generateText(generator, tokenizer, ['<|user|>go', 'x'], greedy(4));
