@@ -22,3 +22,7 @@ export * from './text/action-parser.js';
 export * from './text/prompts.js';
 export * from './model/weights-io.js';
 export * from './onnx/index.js';
+export * from './training/sequences.js';
+export * from './training/losses.js';
+export * from './training/lm-trainer.js';
+export * from './few-shot.js';

@@ -21,6 +21,8 @@ export interface LanguageModel {
   chatTemplate: ChatTemplate;
   /** Where it came from (a directory, or `scratch:SIZE`), for logs. */
   name: string;
+  /** The directory the base weights were loaded from (absent for scratch models): LoRA checkpoints name it as their base. */
+  baseDir?: string;
 }
 
 /** Load a model directory (Hugging Face layout) or a PEFT adapter on its base, from local disk only. */
@@ -45,7 +47,7 @@ function fromDirectory(dir: string): LanguageModel {
     disposeTree(params);
     throw new ModelSourceError(`${dir}: the tokenizer has ${tokenizer.vocabSize} tokens but the model's vocabulary is ${config.vocabSize}; are config.json and tokenizer.json from the same model?`);
   }
-  return { config, params, tokenizer, chatTemplate: ChatTemplate.of(tokenizer), name: dir };
+  return { config, params, tokenizer, chatTemplate: ChatTemplate.of(tokenizer), name: dir, baseDir: dir };
 }
 
 /** An untrained from-scratch model (Qwen3-style) with the built-in character tokenizer. */
