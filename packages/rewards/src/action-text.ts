@@ -6,11 +6,7 @@ import { answerText, type CompletionSample } from './sample.js';
 /** `reference`: 5-decimal values; `discretised`: integer bins 0–999 over per-dimension ranges. */
 export type ActionTextFormat = 'reference' | 'discretised';
 
-export interface ActionTextOptions {
-  /** Default `reference`. */
-  format?: ActionTextFormat;
-  /** The action ranges of the discretised format (required for it). */
-  ranges?: DiscretisationRanges;
+export interface ActionTextOptions extends Partial<ActionFormat> {
   /**
    * Default `lenient`: the first `<action>` counts (or the start, when the prompt prefilled it),
    * spaces are accepted and text after `</action>` is ignored (the format reward prices it).

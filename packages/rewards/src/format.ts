@@ -27,18 +27,19 @@ export interface FormatRewardOptions extends ActionFormatOptions {
 export class FormatReward implements RewardFunction<CompletionSample> {
   readonly name = 'format';
   private readonly actionFormat: ActionFormat;
-  private readonly options: Required<Omit<FormatRewardOptions, keyof ActionFormatOptions | 'dims' | 'actionSpace'>> & Pick<FormatRewardOptions, 'dims'>;
+  private readonly dims: number | undefined;
+  private readonly unreadablePenalty: number;
+  private readonly wrongCountPenalty: number;
+  private readonly trailingCharacterCost: number;
+  private readonly closingBonus: number;
 
   constructor(options: FormatRewardOptions = {}) {
     this.actionFormat = resolveActionFormat(options, this.name);
-    this.options = {
-      unreadablePenalty: -10,
-      wrongCountPenalty: -10,
-      trailingCharacterCost: 0.1,
-      closingBonus: 1,
-      ...options,
-      dims: options.dims ?? (options.actionSpace !== undefined ? actionValueCount(options.actionSpace, this.name) : undefined),
-    };
+    this.dims = options.dims ?? (options.actionSpace !== undefined ? actionValueCount(options.actionSpace, this.name) : undefined);
+    this.unreadablePenalty = options.unreadablePenalty ?? -10;
+    this.wrongCountPenalty = options.wrongCountPenalty ?? -10;
+    this.trailingCharacterCost = options.trailingCharacterCost ?? 0.1;
+    this.closingBonus = options.closingBonus ?? 1;
   }
 
   score(batch: readonly CompletionSample[]): number[] {
@@ -46,11 +47,10 @@ export class FormatReward implements RewardFunction<CompletionSample> {
   }
 
   private scoreOne(sample: CompletionSample): number {
-    const o = this.options;
-    const dims = actionDims(sample, o.dims, this.actionFormat.ranges, this.name);
+    const dims = actionDims(sample, this.dims, this.actionFormat.ranges, this.name);
     const read = readAction(sample, dims, { ...this.actionFormat, mode: 'lenient', requireClosingTag: true });
-    if (!read.ok) return read.problem === 'wrong-count' ? o.wrongCountPenalty : o.unreadablePenalty;
-    const bonus = answerText(sample).endsWith(ACTION_CLOSE) ? o.closingBonus : 0;
-    return bonus - o.trailingCharacterCost * read.trailing.length;
+    if (!read.ok) return read.problem === 'wrong-count' ? this.wrongCountPenalty : this.unreadablePenalty;
+    const bonus = answerText(sample).endsWith(ACTION_CLOSE) ? this.closingBonus : 0;
+    return bonus - this.trailingCharacterCost * read.trailing.length;
   }
 }
