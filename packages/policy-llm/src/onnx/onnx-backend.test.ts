@@ -6,8 +6,8 @@ import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_SAMPLING, type GenerationRequest } from '../backend.js';
 import { argmax } from '../generation/sampling.js';
-import { disposeLanguageModel, saveLanguageModel, scratchLanguageModel } from '../language-model.js';
-import { initParams } from '../model/init.js';
+import { InProcessBackend } from '../in-process-backend.js';
+import { disposeLanguageModel, saveLanguageModel, scratchLanguageModel, type LanguageModel } from '../language-model.js';
 import { builtinTokenizer } from '../text/builtin-tokenizer.js';
 import { ChatTemplate } from '../text/chat-template.js';
 import { DECODER_IO } from './export-transformer.js';
@@ -25,17 +25,19 @@ const tempDir = () => {
 };
 
 let modelDir: string;
+let model: LanguageModel;
 let backend: OnnxBackend;
 let session: ort.InferenceSession;
 
 beforeAll(async () => {
   await initEngine();
   // A tiny scratch model with large random weights, so that greedy text is not one repeated character.
-  const model = scratchLanguageModel('tiny', 0, { hiddenSize: 32, numHeads: 4, numKvHeads: 2, headDim: 8, intermediateSize: 48, numLayers: 2 });
-  const params = treeFromHost(initParams(model.config, 0), randomHostWeights(model.config, 3, 0.3));
-  disposeLanguageModel(model);
+  const scratch = scratchLanguageModel('tiny', 0, { hiddenSize: 32, numHeads: 4, numKvHeads: 2, headDim: 8, intermediateSize: 48, numLayers: 2 });
+  const params = treeFromHost(scratch.params, randomHostWeights(scratch.config, 3, 0.3));
+  disposeLanguageModel(scratch);
+  model = { ...scratch, params };
   modelDir = tempDir();
-  saveLanguageModel(modelDir, { ...model, params });
+  saveLanguageModel(modelDir, model);
   exportOnnxModelDir(modelDir);
   backend = await OnnxBackend.load(modelDir);
   session = await ort.InferenceSession.create(join(modelDir, ONNX_MODEL_FILE));
@@ -44,6 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await backend?.close();
   await session?.release();
+  if (model) disposeLanguageModel(model);
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -112,6 +115,18 @@ describe('OnnxBackend', () => {
     const c = await backend.generate(REQUESTS, { ...sampling, seed: 2 });
     expect(b).toEqual(a);
     expect(c.map((x) => x.text)).not.toEqual(a.map((x) => x.text));
+  });
+
+  it('draws the same completions as the in-process backend on the same weights, greedy and seeded', async () => {
+    const inProcess = new InProcessBackend(model);
+    for (const sampling of [
+      { ...DEFAULT_SAMPLING, maxNewTokens: 10 },
+      { ...DEFAULT_SAMPLING, maxNewTokens: 10, temperature: 1.2, topK: 30, topP: 0.9, seed: 5 },
+    ]) {
+      const [onnx, rlft] = [await backend.generate(REQUESTS, sampling), await inProcess.generate(REQUESTS, sampling)];
+      expect(onnx.map((c) => [c.text, c.finishReason, c.tokenCount])).toEqual(rlft.map((c) => [c.text, c.finishReason, c.tokenCount]));
+      onnx.forEach((c, i) => c.logprobs?.forEach((lp, t) => expect(lp).toBeCloseTo(rlft[i].logprobs?.[t] ?? NaN, 4)));
+    }
   });
 
   it('refuses a directory without onnx/model.onnx, naming the file', async () => {

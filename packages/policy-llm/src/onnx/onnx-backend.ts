@@ -72,8 +72,9 @@ export class OnnxBackend implements LanguageModelBackend {
     // Decoder-only generation continues every row at the same position: pad on the left.
     tokenizer.padding_side = 'left';
     const model = await AutoModelForCausalLM.from_pretrained(absolute, { local_files_only: true, dtype: 'fp32', device: 'cpu' });
-    const eos = model.generation_config?.eos_token_id ?? (model.config as { eos_token_id?: number | number[] }).eos_token_id ?? tokenizer.eos_token_id;
-    const eosTokenIds = (Array.isArray(eos) ? eos : eos === undefined || eos === null ? [] : [eos]).filter((id): id is number => typeof id === 'number');
+    // As the in-process generator: every id that any of the files calls end-of-sequence.
+    const config = model.config as { eos_token_id?: unknown };
+    const eosTokenIds = [...new Set([model.generation_config?.eos_token_id, config.eos_token_id, tokenizer.eos_token_id].flatMap(tokenIds))];
     if (options.maxBatch !== undefined && !(Number.isInteger(options.maxBatch) && options.maxBatch >= 1)) {
       throw new OnnxBackendError(`maxBatch must be an integer ≥ 1, got ${options.maxBatch}`);
     }
@@ -106,16 +107,20 @@ export class OnnxBackend implements LanguageModelBackend {
   private async run(prompts: readonly string[], sampling: SamplingOptions, addSpecialTokens: boolean): Promise<Completion[]> {
     checkTokenSampling(sampling);
     if (!(Number.isInteger(sampling.maxNewTokens) && sampling.maxNewTokens >= 1)) throw new OnnxBackendError(`maxNewTokens must be an integer ≥ 1, got ${sampling.maxNewTokens}`);
-    const rng = Rng.fromSeed(sampling.seed ?? Math.floor(Math.random() * 2 ** 31));
+    // One stream per row, split from the seed as the in-process generator splits it, so both
+    // backends draw the same tokens from the same logits.
+    const root = Rng.fromSeed(sampling.seed);
+    const rngs = prompts.map(() => root.split());
     const maxBatch = this.options.maxBatch ?? 16;
     const completions: Completion[] = [];
     for (let start = 0; start < prompts.length; start += maxBatch) {
-      completions.push(...(await this.runBatch(prompts.slice(start, start + maxBatch), sampling, addSpecialTokens, rng)));
+      const end = start + maxBatch;
+      completions.push(...(await this.runBatch(prompts.slice(start, end), sampling, addSpecialTokens, rngs.slice(start, end))));
     }
     return completions;
   }
 
-  private async runBatch(prompts: readonly string[], sampling: SamplingOptions, addSpecialTokens: boolean, rng: Rng): Promise<Completion[]> {
+  private async runBatch(prompts: readonly string[], sampling: SamplingOptions, addSpecialTokens: boolean, rngs: Rng[]): Promise<Completion[]> {
     if (prompts.length === 0) return [];
     const inputs = this.tokenizer(prompts as string[], { padding: true, add_special_tokens: addSpecialTokens });
     const promptLength = (inputs.input_ids as Tensor).dims[1];
@@ -124,7 +129,7 @@ export class OnnxBackend implements LanguageModelBackend {
     const watchers = prompts.map(() => new StopWatcher({ stop: sampling.stop, eosTokenIds: this.eosTokenIds, maxNewTokens: sampling.maxNewTokens }, decode));
     const logprobs: number[][] = prompts.map(() => []);
     const logitsProcessor = new LogitsProcessorList();
-    logitsProcessor.push(new RlftTokenChoice(sampling, rng, logprobs));
+    logitsProcessor.push(new RlftTokenChoice(sampling, rngs, logprobs));
     const stoppingCriteria = new StoppingCriteriaList();
     stoppingCriteria.push(new WatchRows(watchers, promptLength));
     await this.model.generate({
@@ -145,6 +150,11 @@ export class OnnxBackend implements LanguageModelBackend {
   }
 }
 
+function tokenIds(value: unknown): number[] {
+  const values = Array.isArray(value) ? value : [value];
+  return values.filter((id): id is number => typeof id === 'number' && Number.isInteger(id));
+}
+
 /** transformers.js' generation config types leave out null, which turns its end-of-sequence criterion off. */
 export const NO_EOS_CHECK = { eos_token_id: null as unknown as number[] };
 
@@ -155,7 +165,7 @@ export const NO_EOS_CHECK = { eos_token_id: null as unknown as number[] };
 class RlftTokenChoice extends LogitsProcessor {
   constructor(
     private readonly sampling: SamplingOptions,
-    private readonly rng: Rng,
+    private readonly rngs: Rng[],
     private readonly logprobs: number[][],
   ) {
     super();
@@ -167,7 +177,7 @@ class RlftTokenChoice extends LogitsProcessor {
     const rows = data.length / vocab;
     for (let row = 0; row < rows; row++) {
       const values = data.subarray(row * vocab, (row + 1) * vocab);
-      const { token, logProb } = sampleToken(values, this.sampling, this.rng);
+      const { token, logProb } = sampleToken(values, this.sampling, this.rngs[row]);
       this.logprobs[row].push(logProb);
       values.fill(-Infinity);
       values[token] = 0;
