@@ -1,8 +1,10 @@
-import { RlftError, type Env, type EnvRegistry } from '@rlft/core';
+import { RlftError, type Env, type MakeOptions } from '@rlft/core';
 import type { EnvRestore } from './sample.js';
 
-/** What the env-based rewards need of a registry: `make` (the host's `EnvRegistry` fits). */
-export type EnvMaker = Pick<EnvRegistry, 'make'>;
+/** What the env-based rewards need of a registry: `make` (the host's `EnvRegistry` is one). */
+export interface EnvMaker {
+  make(id: string, kwargs?: Record<string, unknown>, options?: MakeOptions): Promise<Env>;
+}
 
 type StateEnv = Env & { setState?: (state: ArrayLike<number>) => void };
 

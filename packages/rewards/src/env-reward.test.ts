@@ -1,12 +1,13 @@
 import classicControlPlugin from '@rlft/envs-classic/plugin';
-import { PluginHost, type EnvRegistry } from '@rlft/core';
+import { PluginHost } from '@rlft/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EnvMaker } from './env-pool.js';
 import { EnvReward } from './env-reward.js';
 import type { CompletionSample } from './sample.js';
 
 let host: PluginHost;
 let makes: string[];
-let registry: Pick<EnvRegistry, 'make'>;
+let registry: EnvMaker;
 
 beforeAll(async () => {
   host = new PluginHost();
@@ -54,6 +55,30 @@ describe('env reward', () => {
   it('keeps one env per id across batches', () => {
     expect(makes.filter((id) => id === 'Pendulum-v1')).toHaveLength(2); // this reward's and the strict one's
     expect(makes.filter((id) => id === 'CartPole-v1')).toHaveLength(1);
+  });
+
+  it('closes its envs on close() and makes a fresh one when used again', async () => {
+    const made: string[] = [];
+    const closed: string[] = [];
+    const tracking: EnvMaker = {
+      make: async (id, kwargs, options) => {
+        const env = await host.registry.make(id, kwargs, options);
+        const close = env.close.bind(env);
+        made.push(id);
+        env.close = () => (closed.push(id), close());
+        return env;
+      },
+    };
+    const counted = new EnvReward({ registry: tracking, envId: 'CartPole-v1' });
+    const sample: CompletionSample = { prompt: '', completion: '<action>0</action>', envState: { seed: 1 } };
+    await counted.score([sample, sample]);
+    await counted.score([sample]);
+    expect([made, closed]).toEqual([['CartPole-v1'], []]);
+    await counted.close();
+    expect(closed).toEqual(['CartPole-v1']);
+    await counted.score([sample]);
+    expect(made).toHaveLength(2);
+    await counted.close();
   });
 
   it('falls back to the default env id and says what is missing', async () => {
