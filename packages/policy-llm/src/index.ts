@@ -26,3 +26,4 @@ export * from './training/sequences.js';
 export * from './training/losses.js';
 export * from './training/lm-trainer.js';
 export * from './few-shot.js';
+export * from './prompting.js';

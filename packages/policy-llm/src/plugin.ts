@@ -2,15 +2,14 @@ import { createRequire } from 'node:module';
 import { definePlugin, z, type PolicyEnvContext } from '@rlft/core';
 import { initEngine } from '@rlft/nn';
 import { DEFAULT_SAMPLING, type LanguageModelBackend, type SamplingOptions } from './backend.js';
-import { readFewShotFile } from './few-shot.js';
 import { OpenAiBackend } from './http/openai-backend.js';
 import { InProcessBackend } from './in-process-backend.js';
 import { loadLanguageModel } from './language-model.js';
 import { LlmPolicy } from './llm-policy.js';
-import { resolveModelSource } from './model-source.js';
+import { resolveModelSource, type ModelSource } from './model-source.js';
+import { buildPrompting, mergePromptSettings, PROMPT_SETTING_KEYS, readPromptSettings, type PromptSettings } from './prompting.js';
 import { ActionParser } from './text/action-parser.js';
-import { actionCodec, formatsFor, observationCodec, readRangesFile, TEXT_FORMATS, type TextFormat } from './text/codecs.js';
-import { requestBuilder, systemPrompt } from './text/prompts.js';
+import { TEXT_FORMATS, type TextFormat } from './text/codecs.js';
 
 const { version } = createRequire(import.meta.url)('../package.json') as { version: string };
 
@@ -21,15 +20,15 @@ export const llmPolicyOptionsSchema = z
     base: z.string().optional().describe("base model directory of a LoRA adapter (default: the adapter's base_model_name_or_path)"),
     modelName: z.string().optional().describe('model name on the server (default: the only one it serves)'),
     format: z.enum(TEXT_FORMATS as [TextFormat, ...TextFormat[]]).optional().describe('text format; default: text for text spaces, discrete for integer spaces, else reference'),
-    ranges: z.string().optional().describe('ranges file of the discretised format (<out>.ranges.json from rlft dataset to-sft)'),
+    ranges: z.string().optional().describe('ranges file of the discretised format (<out>.ranges.json from rlft dataset to-sft; a trained model records its own)'),
     temperature: z.number().min(0).default(0).describe('sampling temperature (0 = greedy)'),
     topP: z.number().gt(0).max(1).default(1).describe('nucleus sampling mass'),
     topK: z.number().int().min(0).default(0).describe('keep the k most likely tokens (0 = off)'),
     maxNewTokens: z.number().int().min(1).optional().describe('longest answer in tokens; default: enough for the action format'),
-    systemPrompt: z.union([z.boolean(), z.string()]).default(true).describe("true: rlft's prompt for the env family; false: none; text: this prompt"),
-    fewShot: z.number().int().min(0).default(0).describe('number of worked examples taken from fewShotFile'),
+    systemPrompt: z.union([z.boolean(), z.string()]).optional().describe("true (default): rlft's prompt for the env family; false: none; text: this prompt"),
+    fewShot: z.number().int().min(0).optional().describe('number of worked examples taken from fewShotFile'),
     fewShotFile: z.string().optional().describe('SFT JSON lines ({prompt, completion} or {messages}) to take few-shot examples from'),
-    prefill: z.boolean().default(true).describe('start the answer with <action> for numeric formats'),
+    prefill: z.boolean().optional().describe('start the answer with <action> for numeric formats (default true)'),
     parse: z.enum(['strict', 'lenient']).default('lenient').describe('action parsing mode'),
     clip: z.boolean().default(true).describe('clip out-of-bounds values into the action space (counted) instead of failing'),
     retries: z.number().int().min(0).default(2).describe('extra attempts after an answer that does not parse'),
@@ -46,43 +45,36 @@ export const llmPolicyOptionsSchema = z
 
 export type LlmPolicyOptionsInput = z.infer<typeof llmPolicyOptionsSchema>;
 
-/** Tokens an answer needs in the numeric formats: up to ~10 characters a value, plus the closing tag. */
-function defaultMaxNewTokens(dims: number | undefined): number {
-  return dims === undefined ? 256 : Math.max(16, dims * 10 + 8);
-}
-
-/** Build the `llm` policy for an env from its options: backend, codecs, prompt, parser. */
+/** Build the `llm` policy for an env from its options: backend, prompting (recorded by a trained model, unless overridden), parser. */
 export async function createLlmPolicy(options: LlmPolicyOptionsInput, env: PolicyEnvContext): Promise<LlmPolicy> {
-  const ranges = options.ranges === undefined ? undefined : readRangesFile(options.ranges);
-  const format = options.format;
-  // One --format names how numbers are written; observations take it where their space allows (discrete describes actions).
-  const observationFormat = format !== undefined && formatsFor(env.observationSpace).includes(format) ? format : undefined;
-  const observation = observationCodec(env.observationSpace, { ...(observationFormat ? { format: observationFormat } : {}), ...(ranges?.observation ? { ranges: ranges.observation } : {}) });
-  const action = actionCodec(env.actionSpace, { ...(format ? { format } : {}), ...(ranges?.action ? { ranges: ranges.action } : {}) });
-  const system = options.systemPrompt === false ? null : typeof options.systemPrompt === 'string' ? options.systemPrompt : systemPrompt({ envId: env.envId, ...(env.spec ? { spec: env.spec } : {}), observation, action });
-  const fewShot = options.fewShot > 0 ? readFewShotFile(requireFewShotFile(options.fewShotFile), options.fewShot) : undefined;
-  const build = requestBuilder({ observation, action, system, ...(fewShot ? { fewShot } : {}) });
-  const buildRequest = options.prefill ? build : (obs: unknown) => ({ messages: build(obs).messages });
-  const parser = new ActionParser(action, { mode: options.parse, clip: options.clip, fallback: options.fallback, ...(env.seed !== undefined ? { seed: env.seed } : {}) });
+  const source = resolveModelSource(options.model, options.base === undefined ? {} : { base: options.base });
+  const recorded =
+    source.kind === 'directory' ? readPromptSettings(source.dir) : source.kind === 'adapter' ? mergePromptSettings(readPromptSettings(source.baseDir), readPromptSettings(source.dir)) : {};
+  const explicit: PromptSettings = {};
+  for (const key of PROMPT_SETTING_KEYS) if (options[key] !== undefined) (explicit as Record<string, unknown>)[key] = options[key];
+  const prompting = buildPrompting(mergePromptSettings(recorded, explicit), env);
+  const parser = new ActionParser(prompting.action, { mode: options.parse, clip: options.clip, fallback: options.fallback, ...(env.seed !== undefined ? { seed: env.seed } : {}) });
   const sampling: SamplingOptions = {
     ...DEFAULT_SAMPLING,
-    maxNewTokens: options.maxNewTokens ?? defaultMaxNewTokens(action.layout?.size),
+    maxNewTokens: options.maxNewTokens ?? prompting.defaultMaxNewTokens,
     temperature: options.temperature,
     topP: options.topP,
     topK: options.topK,
-    stop: action.format === 'text' ? [] : ['</action>'],
+    stop: prompting.stop,
   };
-  const backend = await createBackend(options);
-  return new LlmPolicy({ backend, buildRequest, reader: parser, sampling, retries: options.retries, retryTemperature: options.retryTemperature, ...(env.seed !== undefined ? { seed: env.seed } : {}) });
+  const backend = await createBackend(source, options);
+  return new LlmPolicy({
+    backend,
+    buildRequest: (obs) => prompting.buildRequest(obs),
+    reader: parser,
+    sampling,
+    retries: options.retries,
+    retryTemperature: options.retryTemperature,
+    ...(env.seed !== undefined ? { seed: env.seed } : {}),
+  });
 }
 
-function requireFewShotFile(path: string | undefined): string {
-  if (path === undefined) throw new Error('fewShot > 0 needs fewShotFile=PATH (SFT JSON lines from rlft dataset to-sft)');
-  return path;
-}
-
-async function createBackend(options: LlmPolicyOptionsInput): Promise<LanguageModelBackend> {
-  const source = resolveModelSource(options.model, options.base === undefined ? {} : { base: options.base });
+async function createBackend(source: ModelSource, options: LlmPolicyOptionsInput): Promise<LanguageModelBackend> {
   if (source.kind === 'http') {
     return OpenAiBackend.connect({
       baseURL: source.url,
