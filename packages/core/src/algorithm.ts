@@ -33,6 +33,12 @@ export interface TrainResult {
   metrics: Record<string, number>;
   /** True when stopped early by the abort signal. */
   interrupted: boolean;
+  /**
+   * The policy that plays the result in the final evaluation and the options it takes, when not
+   * the MLP checkpoint policy (`mlp` with `checkpoint`): e.g. `llm` with `model`. `flags` is how
+   * `rlft eval` is told the same (for the "evaluate again" hint).
+   */
+  evaluation?: { policy: string; options: Record<string, unknown>; flags: string };
 }
 
 /**

@@ -147,7 +147,7 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
       if (evaluationInterrupted) {
         const covered = finalEval ? `: it covers ${finalEval.episodes} of ${episodes} episodes` : '';
         this.logToStderr(
-          `Interrupted during the final evaluation${covered}. Training is complete; evaluate again with: rlft eval --env ${record.env} --policy ${CHECKPOINT_POLICY} --checkpoint ${run.path} --episodes ${episodes} --seed ${record.eval.seed}`,
+          `Interrupted during the final evaluation${covered}. Training is complete; evaluate again with: rlft eval --env ${record.env} ${evaluationFlags(result, run.path)} --episodes ${episodes} --seed ${record.eval.seed}`,
         );
       }
       if (result.interrupted || evaluationInterrupted) process.exitCode = INTERRUPTED_EXIT_CODE;
@@ -172,11 +172,11 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
     this.log(`Trained ${formatNumber(training.wallSeconds, 1)} s${training.steps !== null ? `, ${training.steps} steps` : ''}.`);
     this.log(`Run directory: ${runDir}`);
     if (training.result.checkpoint) this.log(`Last checkpoint: ${training.result.checkpoint}`);
-    if (finalEval) this.log(`Evaluate again: rlft eval --env ${record.env} --policy ${CHECKPOINT_POLICY} --checkpoint ${runDir}`);
+    if (finalEval) this.log(`Evaluate again: rlft eval --env ${record.env} ${evaluationFlags(training.result, runDir)}`);
   }
 
   /**
-   * Evaluate the last checkpoint with the mlp policy, or say why not. Training has succeeded by
+   * Evaluate the last checkpoint with the policy the algorithm names (the mlp policy by default), or say why not. Training has succeeded by
    * now and its checkpoint is on disk, so a failed evaluation is a warning, not an error.
    */
   private async finalEvaluation(
@@ -191,24 +191,27 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
     if (episodes === 0) return { evalSkipped: 'skipped (0 episodes asked for)' };
     if (!result.checkpoint) return { evalSkipped: `${record.algo} wrote no checkpoint` };
     let evalSkipped: string;
-    if (!host.policies().some((p) => p.id === CHECKPOINT_POLICY)) {
-      evalSkipped = `no '${CHECKPOINT_POLICY}' policy is registered (its plugin, @rlft/policy-mlp, did not load)`;
+    const policyId = result.evaluation?.policy ?? CHECKPOINT_POLICY;
+    if (!host.policies().some((p) => p.id === policyId)) {
+      evalSkipped = `no '${policyId}' policy is registered (its plugin did not load)`;
     } else {
       let returnSum = 0;
+      const common = {
+        envId: record.env,
+        envKwargs: record.env_kwargs,
+        episodes,
+        seed: record.eval.seed,
+        signal,
+        onEpisode: (episode: { return: number }, index: number) => {
+          returnSum += episode.return;
+          progress?.update(`evaluating: episode ${index + 1}/${episodes}, mean return ${formatNumber(returnSum / (index + 1))}`, index + 1 === episodes);
+        },
+      };
       try {
         return {
-          finalEval: await evaluateCheckpoint(host, {
-            envId: record.env,
-            envKwargs: record.env_kwargs,
-            checkpoint: result.checkpoint,
-            episodes,
-            seed: record.eval.seed,
-            signal,
-            onEpisode: (episode, index) => {
-              returnSum += episode.return;
-              progress?.update(`evaluating: episode ${index + 1}/${episodes}, mean return ${formatNumber(returnSum / (index + 1))}`, index + 1 === episodes);
-            },
-          }),
+          finalEval: result.evaluation
+            ? await evaluateOnEnv(host, { ...common, policy: host.policy(policyId), policyOptions: result.evaluation.options })
+            : await evaluateCheckpoint(host, { ...common, checkpoint: result.checkpoint }),
         };
       } catch (error) {
         evalSkipped = `the evaluation failed: ${(error as Error).message}`;
@@ -345,4 +348,9 @@ interface RunPlan {
   algorithm: AlgorithmContribution & { plugin: string };
   config: Record<string, unknown>;
   resumeFrom?: string;
+}
+
+/** How `rlft eval` plays a run's result: the algorithm's own flags, or the mlp checkpoint policy. */
+function evaluationFlags(result: TrainResult, runDir: string): string {
+  return result.evaluation?.flags ?? `--policy ${CHECKPOINT_POLICY} --checkpoint ${runDir}`;
 }
