@@ -1,10 +1,13 @@
-import { jit } from '@jax-js/jax';
+import { jit, nn } from '@jax-js/jax';
 import { np, refTree } from '@rlft/nn';
 import { emptyKvCache, forward, tokenLogProbs, type KvCache, type LoraApplication } from '../model/forward.js';
 import type { LoraParams, TransformerConfig, TransformerParams } from '../model/types.js';
 
-/** The logits of each row's last position, [B, V], and the cache after the step. */
-export type StepOutput = { logits: np.Array; cache: KvCache };
+/**
+ * Each row's last position, [B, V + 1]: the V logits, then their log-sum-exp (so the host
+ * gets log-probabilities without another pass over the vocabulary), and the cache after the step.
+ */
+export type StepOutput = { lastLogits: np.Array; cache: KvCache };
 
 /** Prompt tokens [B, P] into a fresh cache of `cacheWrite`'s capacity. Consumes the inputs, not the weights. */
 export type PrefillFn = (params: TransformerParams, lora: LoraApplication | undefined, tokens: np.Array, positions: np.Array, attnBias: np.Array, cacheWrite: np.Array) => StepOutput;
@@ -31,7 +34,7 @@ export class CompiledForwards {
     const fn = this.compile(`prefill:${loraKey(lora)}`, (weights: Weights, tokens: np.Array, positions: np.Array, attnBias: np.Array, cacheWrite: np.Array) => {
       const cache = emptyKvCache(this.config, tokens.shape[0], cacheWrite.shape[1]);
       const out = forward(this.config, weights.params, { tokens, positions, attnBias, cacheWrite }, { cache, lora: loraOption(weights, scaling) });
-      return { logits: lastPosition(out.logits), cache: out.cache as KvCache };
+      return { lastLogits: lastPosition(out.logits), cache: out.cache as KvCache };
     });
     return fn(weightsOf(params, lora), tokens, positions, attnBias, cacheWrite) as StepOutput;
   };
@@ -40,7 +43,7 @@ export class CompiledForwards {
     const scaling = lora?.scaling ?? 0;
     const fn = this.compile(`decode:${loraKey(lora)}`, (weights: Weights, cache: KvCache, tokens: np.Array, positions: np.Array, attnBias: np.Array, cacheWrite: np.Array) => {
       const out = forward(this.config, weights.params, { tokens, positions, attnBias, cacheWrite }, { cache, lora: loraOption(weights, scaling) });
-      return { logits: lastPosition(out.logits), cache: out.cache as KvCache };
+      return { lastLogits: lastPosition(out.logits), cache: out.cache as KvCache };
     });
     return fn(weightsOf(params, lora), cache, tokens, positions, attnBias, cacheWrite) as StepOutput;
   };
@@ -103,5 +106,6 @@ function loraOption(weights: Weights, scaling: number): LoraApplication | undefi
 }
 
 function lastPosition(logits: np.Array): np.Array {
-  return logits.slice([], -1, []);
+  const last = logits.slice([], -1, []);
+  return np.concatenate([last.ref, nn.logsumexp(last, -1, { keepdims: true })], -1);
 }

@@ -114,14 +114,15 @@ export class Generator {
 
     let started = performance.now();
     let step = this.prefill(params, lora, layout, prompts);
-    let rows = (await step.logits.data()) as Float32Array;
+    let rows = (await step.lastLogits.data()) as Float32Array;
     this.stats.prefillSeconds += (performance.now() - started) / 1000;
     this.stats.promptTokens += prompts.reduce((n, p) => n + p.length, 0);
     started = performance.now();
     for (let fed = 0; ; fed++) {
       const next = watchers.map((watcher, b) => {
         if (watcher.done) return this.padId;
-        const sampled = sampler.sample(rows.subarray(b * vocab, (b + 1) * vocab), rngs[b]);
+        const row = b * (vocab + 1);
+        const sampled = sampler.sample(rows.subarray(row, row + vocab), rngs[b], rows[row + vocab]);
         watcher.push(sampled.token);
         logprobs[b].push(sampled.logProb);
         this.stats.generatedTokens++;
@@ -129,7 +130,7 @@ export class Generator {
       });
       if (watchers.every((w) => w.done)) break;
       step = this.decodeStep(params, lora, layout, step.cache, next, fed);
-      rows = (await step.logits.data()) as Float32Array;
+      rows = (await step.lastLogits.data()) as Float32Array;
     }
     for (const array of [...step.cache.keys, ...step.cache.values]) array.dispose();
     this.stats.decodeSeconds += (performance.now() - started) / 1000;

@@ -36,6 +36,16 @@ export function argmax(values: ArrayLike<number>): number {
   return best;
 }
 
+/** log Σ exp(values), stable. */
+export function logSumExp(values: ArrayLike<number>): number {
+  let max = -Infinity;
+  for (let i = 0; i < values.length; i++) if (values[i] > max) max = values[i];
+  if (max === -Infinity) return max;
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) sum += Math.exp(values[i] - max);
+  return max + Math.log(sum);
+}
+
 /**
  * Draws next tokens from rows of raw logits (temperature, then top-k, then top-p, as Hugging
  * Face's warpers apply them). Temperature 0 or topK 1 is greedy and draws nothing from the rng.
@@ -55,13 +65,11 @@ export class TokenSampler {
     return this.sampling.temperature === 0 || this.sampling.topK === 1;
   }
 
-  sample(logits: ArrayLike<number>, rng: Rng): SampledToken {
+  /** `logNormaliser` (log Σ exp logits) saves a pass over the vocabulary where the caller has it. */
+  sample(logits: ArrayLike<number>, rng: Rng, logNormaliser = logSumExp(logits)): SampledToken {
     const best = argmax(logits);
-    const max = logits[best];
-    let sum = 0;
-    for (let i = 0; i < logits.length; i++) sum += Math.exp(logits[i] - max);
-    const token = this.greedy ? best : this.draw(logits, max, rng);
-    return { token, logProb: logits[token] - max - Math.log(sum) };
+    const token = this.greedy ? best : this.draw(logits, logits[best], rng);
+    return { token, logProb: logits[token] - logNormaliser };
   }
 
   private draw(logits: ArrayLike<number>, max: number, rng: Rng): number {
