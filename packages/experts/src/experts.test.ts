@@ -34,3 +34,16 @@ describe('the shipped experts', () => {
     await expect(async () => cheetahExpert.create({ envId: 'CartPole-v1', observationSpace: env.observationSpace, actionSpace: env.actionSpace }, {})).rejects.toThrow(/CartPole-v1/);
   });
 });
+
+describe('shipped datasets', async () => {
+  const { openDataset } = await import('@rlft/data');
+  const { shippedDataset, shippedDatasetEnvs } = await import('./datasets.js');
+  it('exist for CartPole and HalfCheetah and hold the expert episodes', async () => {
+    expect(shippedDatasetEnvs().sort()).toEqual(['CartPole-v1', 'HalfCheetah-v5']);
+    const cartpole = await openDataset(shippedDataset('CartPole-v1')!.path);
+    expect(cartpole.metadata.total_episodes).toBe(10);
+    expect(cartpole.metadata.total_steps).toBe(5000);
+    cartpole.close();
+    expect(shippedDataset('Pendulum-v1')).toBeUndefined();
+  });
+});

@@ -1,1 +1,2 @@
 export { default as expertsPlugin, expertCheckpoint } from './plugin.js';
+export * from './datasets.js';
