@@ -3,7 +3,7 @@ import type { HostTensors } from '@rlft/nn';
 import { encodeOnnxModel, OnnxDataType, type OnnxModel, type OnnxValueInfo } from '@rlft/policy-mlp';
 import { validateConfig } from '../model/config.js';
 import type { TransformerConfig } from '../model/types.js';
-import { OnnxGraphBuilder, tensorInfo } from './graph-builder.js';
+import { OnnxGraphBuilder, tensorInfo, type ExternalDataSink } from './graph-builder.js';
 
 /**
  * The transformer as an ONNX decoder with a KV cache, in the input/output convention of
@@ -41,24 +41,47 @@ export class OnnxExportError extends RlftError {
   }
 }
 
-/** Serialise the decoder for `config` with the given weights (rlft's dotted names, weights [out, in]). */
-export function exportTransformerOnnx(config: TransformerConfig, weights: HostTensors, producerVersion = '0.1.0'): Uint8Array {
-  return encodeOnnxModel(buildTransformerOnnx(config, weights, producerVersion));
+/** Protobuf messages (and so ONNX files with inline weights) stop at 2 GiB. */
+const PROTOBUF_LIMIT = 2 ** 31 - 1;
+
+export interface TransformerOnnxOptions {
+  producerVersion?: string;
+  /** Keep large tensors outside the model message (see `writeOnnxModel`, which provides a file sink). */
+  externalData?: ExternalDataSink;
 }
 
-export function buildTransformerOnnx(config: TransformerConfig, weights: HostTensors, producerVersion = '0.1.0'): OnnxModel {
+/**
+ * Serialise the decoder for `config` with the given weights (rlft's dotted names, weights
+ * [out, in], e.g. from `treeToHost(params)`).
+ */
+export function exportTransformerOnnx(config: TransformerConfig, weights: HostTensors, options: TransformerOnnxOptions = {}): Uint8Array {
+  return encodeOnnxModel(buildTransformerOnnx(config, weights, options));
+}
+
+export function buildTransformerOnnx(config: TransformerConfig, weights: HostTensors, options: TransformerOnnxOptions = {}): OnnxModel {
   validateConfig(config);
-  return new TransformerGraph(config, weights).build(producerVersion);
+  const graph = new TransformerGraph(config, weights, new OnnxGraphBuilder(options.externalData));
+  const model = graph.build(options.producerVersion ?? '0.1.0');
+  if (graph.inlineBytes > PROTOBUF_LIMIT) {
+    throw new OnnxExportError(
+      `ONNX export: the weights (${(graph.inlineBytes / 2 ** 30).toFixed(2)} GiB) do not fit one ONNX file (protobuf's 2 GiB limit); write the model with writeOnnxModel / exportOnnxModelDir, which put them in onnx/model.onnx_data`,
+    );
+  }
+  return model;
 }
 
 class TransformerGraph {
-  private readonly g = new OnnxGraphBuilder();
   private readonly used = new Set<string>();
 
   constructor(
     private readonly config: TransformerConfig,
     private readonly weights: HostTensors,
+    private readonly g: OnnxGraphBuilder,
   ) {}
+
+  get inlineBytes(): number {
+    return this.g.inlineBytes;
+  }
 
   build(producerVersion: string): OnnxModel {
     const { config, g } = this;
@@ -129,9 +152,7 @@ class TransformerGraph {
     }
     if (this.used.has(path)) return path;
     this.used.add(path);
-    this.g.reserve(path);
-    this.g.initializers.push({ name: path, dims: shape, dataType: OnnxDataType.FLOAT, rawData: floatBytes(tensor.data) });
-    return path;
+    return this.g.float(path, shape, tensor.data, { exact: true });
   }
 
   /** torch.nn.Linear: x·Wᵀ + b; the weight is stored transposed ([in, out]) so MatMul reads it directly. */
@@ -271,10 +292,6 @@ class TransformerGraph {
 }
 
 type Rope = { cos: string; sin: string };
-
-function floatBytes(data: Float32Array): Uint8Array {
-  return new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
-}
 
 function transpose2d(data: Float32Array, rows: number, cols: number): Float32Array {
   const out = new Float32Array(rows * cols);

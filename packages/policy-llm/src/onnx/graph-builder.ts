@@ -11,11 +11,24 @@ export type AttributeValue = number | number[];
 /** Attributes by name; integers are INT, non-integers FLOAT, arrays INTS. `floats` names force FLOAT. */
 export type Attributes = Record<string, AttributeValue>;
 
+/** Receives the bytes of large tensors kept outside the model file; returns where they went. */
+export interface ExternalDataSink {
+  /** File name next to the model file (the `location` ONNX records). */
+  readonly location: string;
+  /** Tensors of at least this many bytes go to the sink. */
+  readonly minBytes: number;
+  append(bytes: Uint8Array): { offset: number; length: number };
+}
+
 export class OnnxGraphBuilder {
   readonly nodes: OnnxNode[] = [];
   readonly initializers: OnnxTensor[] = [];
+  /** Bytes of tensor data held in the model message itself. */
+  inlineBytes = 0;
   private readonly used = new Set<string>();
   private readonly int64Cache = new Map<string, string>();
+
+  constructor(private readonly sink?: ExternalDataSink) {}
 
   /** A fresh value name from `hint` (suffixed when taken). */
   name(hint: string): string {
@@ -46,10 +59,11 @@ export class OnnxGraphBuilder {
     return outs;
   }
 
-  float(name: string, dims: number[], values: ArrayLike<number>): string {
+  /** A float32 constant under a fresh name from `hint` (or exactly `hint` with `exact`). */
+  float(hint: string, dims: number[], values: ArrayLike<number>, options: { exact?: boolean } = {}): string {
     const data = values instanceof Float32Array ? values : Float32Array.from(values);
-    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength).slice();
-    return this.constant(this.name(name), dims, OnnxDataType.FLOAT, bytes);
+    const bytes = new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    return this.constant(options.exact ? this.reserve(hint) : this.name(hint), dims, OnnxDataType.FLOAT, bytes);
   }
 
   /** An int64 constant; identical small constants are shared. */
@@ -63,9 +77,21 @@ export class OnnxGraphBuilder {
     return name;
   }
 
-  private constant(name: string, dims: number[], dataType: number, rawData: Uint8Array): string {
+  /** Adds an initializer; `bytes` are copied (inline) or written out (external) before this returns. */
+  private constant(name: string, dims: number[], dataType: number, bytes: Uint8Array): string {
     if (!LITTLE_ENDIAN) throw new Error('ONNX export needs a little-endian machine: raw tensor data is little-endian and is copied byte for byte');
-    this.initializers.push({ name, dims, dataType, rawData });
+    if (this.sink && bytes.byteLength >= this.sink.minBytes) {
+      const { offset, length } = this.sink.append(bytes);
+      const externalData = [
+        { key: 'location', value: this.sink.location },
+        { key: 'offset', value: String(offset) },
+        { key: 'length', value: String(length) },
+      ];
+      this.initializers.push({ name, dims, dataType, externalData, dataLocation: 1 });
+    } else {
+      this.initializers.push({ name, dims, dataType, rawData: bytes.slice() });
+      this.inlineBytes += bytes.byteLength;
+    }
     return name;
   }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initEngine, treeFromHost } from '@rlft/nn';
@@ -11,7 +11,7 @@ import { disposeLanguageModel, saveLanguageModel, scratchLanguageModel, type Lan
 import { builtinTokenizer } from '../text/builtin-tokenizer.js';
 import { ChatTemplate } from '../text/chat-template.js';
 import { DECODER_IO } from './export-transformer.js';
-import { exportOnnxModelDir, ONNX_MODEL_FILE } from './model-dir.js';
+import { exportOnnxModelDir, ONNX_DATA_FILE, ONNX_MODEL_FILE } from './model-dir.js';
 import { OnnxBackend, OnnxBackendError } from './onnx-backend.js';
 import { onnxGenerationSpeed } from './onnx-speed.js';
 import { randomHostWeights } from './random-weights.js';
@@ -129,6 +129,15 @@ describe('OnnxBackend', () => {
     }
   });
 
+  it('loads weights kept in onnx/model.onnx_data and generates the same', async () => {
+    const external = tempDir();
+    exportOnnxModelDir(modelDir, external, { externalData: true });
+    const fromExternal = await OnnxBackend.load(external);
+    const sampling = { ...DEFAULT_SAMPLING, maxNewTokens: 6 };
+    expect(await fromExternal.generate(REQUESTS, sampling)).toEqual(await backend.generate(REQUESTS, sampling));
+    await fromExternal.close();
+  });
+
   it('refuses a directory without onnx/model.onnx, naming the file', async () => {
     await expect(OnnxBackend.load(join(FIXTURES, 'qwen3-tiny'))).rejects.toThrow(OnnxBackendError);
     await expect(OnnxBackend.load(join(FIXTURES, 'qwen3-tiny'))).rejects.toThrow(/tokenizer\.json|onnx\/model\.onnx/);
@@ -141,10 +150,17 @@ describe('OnnxBackend', () => {
   });
 });
 
-describe.each(['qwen3-tiny', 'qwen2-tiny', 'gpt2-tiny'])('exportOnnxModelDir on the %s fixture', (name) => {
+describe.each([
+  ['qwen3-tiny', false],
+  ['qwen2-tiny', false],
+  ['gpt2-tiny', false],
+  ['qwen3-tiny', true],
+])('exportOnnxModelDir on the %s fixture (external data: %s)', (name, externalData) => {
   it("gives the independent PyTorch reference's logits through onnxruntime", async () => {
     const out = tempDir();
-    const path = exportOnnxModelDir(join(FIXTURES, name), out);
+    const path = exportOnnxModelDir(join(FIXTURES, name), out, { externalData });
+    expect(existsSync(join(out, ONNX_DATA_FILE))).toBe(externalData);
+    if (externalData) expect(statSync(path).size).toBeLessThan(statSync(join(out, ONNX_DATA_FILE)).size / 3);
     expect(readFileSync(join(out, 'config.json'), 'utf8')).toBe(readFileSync(join(FIXTURES, name, 'config.json'), 'utf8'));
     const fixture = await ort.InferenceSession.create(path);
     const config = JSON.parse(readFileSync(join(out, 'config.json'), 'utf8')) as Record<string, number>;

@@ -76,6 +76,10 @@ const ONNX_SCHEMA = {
             name: { type: 'string', id: 8 },
             docString: { type: 'string', id: 12 },
             rawData: { type: 'bytes', id: 9 },
+            // Weights kept in a separate file (models over protobuf's 2 GB): location/offset/length entries.
+            externalData: { rule: 'repeated', type: 'StringStringEntryProto', id: 13 },
+            // DataLocation enum: 0 DEFAULT (in the message), 1 EXTERNAL; int32 has the enum's wire format.
+            dataLocation: { type: 'int32', id: 14 },
           },
         },
         ValueInfoProto: {
@@ -131,7 +135,12 @@ export interface OnnxTensor {
   name: string;
   dims: number[];
   dataType: number;
-  rawData: Uint8Array;
+  /** The data in the message; absent for external data. */
+  rawData?: Uint8Array;
+  /** External data: entries `location` (file next to the model), `offset` and `length` in bytes. */
+  externalData?: { key: string; value: string }[];
+  /** 1 = EXTERNAL (then `externalData` says where). */
+  dataLocation?: number;
 }
 export interface OnnxAttribute {
   name: string;
