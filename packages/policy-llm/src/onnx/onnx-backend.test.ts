@@ -97,6 +97,12 @@ describe('OnnxBackend', () => {
     }
   });
 
+  it('completes raw prompts as generate does for the rendered conversation', async () => {
+    const sampling = { ...DEFAULT_SAMPLING, maxNewTokens: 6 };
+    const prompts = REQUESTS.map((r) => backend.render(r.messages) + (r.assistantPrefix ?? ''));
+    expect(await backend.complete(prompts, sampling)).toEqual(await backend.generate(REQUESTS, sampling));
+  });
+
   it('cuts after the first stop string and reports finishReason stop', async () => {
     const [free] = await backend.generate([REQUESTS[1]], { ...DEFAULT_SAMPLING, maxNewTokens: 8 });
     expect(free.text.length).toBeGreaterThanOrEqual(4);

@@ -83,12 +83,12 @@ export class OnnxBackend implements LanguageModelBackend {
 
   async generate(requests: readonly GenerationRequest[], sampling: SamplingOptions): Promise<Completion[]> {
     const prompts = requests.map((request) => this.render(request.messages) + (request.assistantPrefix ?? ''));
-    // The template already wrote any BOS token.
-    return this.run(prompts, sampling, false);
+    return this.run(prompts, sampling);
   }
 
+  /** Raw prompts, tokenized without added special tokens (as the in-process backend: a template already wrote any BOS). */
   async complete(prompts: readonly string[], sampling: SamplingOptions): Promise<Completion[]> {
-    return this.run(prompts, sampling, true);
+    return this.run(prompts, sampling);
   }
 
   async close(): Promise<void> {
@@ -104,7 +104,7 @@ export class OnnxBackend implements LanguageModelBackend {
     return this.tokenizer.apply_chat_template(conversation, options) as string;
   }
 
-  private async run(prompts: readonly string[], sampling: SamplingOptions, addSpecialTokens: boolean): Promise<Completion[]> {
+  private async run(prompts: readonly string[], sampling: SamplingOptions): Promise<Completion[]> {
     checkTokenSampling(sampling);
     if (!(Number.isInteger(sampling.maxNewTokens) && sampling.maxNewTokens >= 1)) throw new OnnxBackendError(`maxNewTokens must be an integer ≥ 1, got ${sampling.maxNewTokens}`);
     // One stream per row, split from the seed as the in-process generator splits it, so both
@@ -115,14 +115,14 @@ export class OnnxBackend implements LanguageModelBackend {
     const completions: Completion[] = [];
     for (let start = 0; start < prompts.length; start += maxBatch) {
       const end = start + maxBatch;
-      completions.push(...(await this.runBatch(prompts.slice(start, end), sampling, addSpecialTokens, rngs.slice(start, end))));
+      completions.push(...(await this.runBatch(prompts.slice(start, end), sampling, rngs.slice(start, end))));
     }
     return completions;
   }
 
-  private async runBatch(prompts: readonly string[], sampling: SamplingOptions, addSpecialTokens: boolean, rngs: Rng[]): Promise<Completion[]> {
+  private async runBatch(prompts: readonly string[], sampling: SamplingOptions, rngs: Rng[]): Promise<Completion[]> {
     if (prompts.length === 0) return [];
-    const inputs = this.tokenizer(prompts as string[], { padding: true, add_special_tokens: addSpecialTokens });
+    const inputs = this.tokenizer(prompts as string[], { padding: true, add_special_tokens: false });
     const promptLength = (inputs.input_ids as Tensor).dims[1];
     // Special tokens stay in the text (as the in-process generator keeps them); eos is dropped by the watcher.
     const decode = (ids: readonly number[]) => this.tokenizer.decode(ids as number[], { skip_special_tokens: false });
