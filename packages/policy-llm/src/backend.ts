@@ -37,7 +37,7 @@ export interface Completion {
   finishReason: 'stop' | 'length';
   /** Generated tokens, when the backend knows them. */
   tokenCount?: number;
-  /** Log-probability of each generated token under the sampling distribution, when offered. */
+  /** Log-probability of each generated token under the model (log-softmax of the unscaled logits: what RL needs), when offered. */
   logprobs?: number[];
 }
 

@@ -33,8 +33,8 @@ export class CompiledForwards {
     const scaling = lora?.scaling ?? 0;
     const fn = this.compile(`prefill:${loraKey(lora)}`, (weights: Weights, tokens: np.Array, positions: np.Array, attnBias: np.Array, cacheWrite: np.Array) => {
       const cache = emptyKvCache(this.config, tokens.shape[0], cacheWrite.shape[1]);
-      const out = forward(this.config, weights.params, { tokens, positions, attnBias, cacheWrite }, { cache, lora: loraOption(weights, scaling) });
-      return { lastLogits: lastPosition(out.logits), cache: out.cache as KvCache };
+      const out = forward(this.config, weights.params, { tokens, positions, attnBias, cacheWrite }, { cache, lora: loraOption(weights, scaling), lastPositionOnly: true });
+      return { lastLogits: withLogNormaliser(out.logits), cache: out.cache as KvCache };
     });
     return fn(weightsOf(params, lora), tokens, positions, attnBias, cacheWrite) as StepOutput;
   };
@@ -42,8 +42,8 @@ export class CompiledForwards {
   readonly decode: DecodeFn = (params, lora, cache, tokens, positions, attnBias, cacheWrite) => {
     const scaling = lora?.scaling ?? 0;
     const fn = this.compile(`decode:${loraKey(lora)}`, (weights: Weights, cache: KvCache, tokens: np.Array, positions: np.Array, attnBias: np.Array, cacheWrite: np.Array) => {
-      const out = forward(this.config, weights.params, { tokens, positions, attnBias, cacheWrite }, { cache, lora: loraOption(weights, scaling) });
-      return { lastLogits: lastPosition(out.logits), cache: out.cache as KvCache };
+      const out = forward(this.config, weights.params, { tokens, positions, attnBias, cacheWrite }, { cache, lora: loraOption(weights, scaling), lastPositionOnly: true });
+      return { lastLogits: withLogNormaliser(out.logits), cache: out.cache as KvCache };
     });
     return fn(weightsOf(params, lora), cache, tokens, positions, attnBias, cacheWrite) as StepOutput;
   };
@@ -105,7 +105,7 @@ function loraOption(weights: Weights, scaling: number): LoraApplication | undefi
   return weights.lora ? { params: weights.lora, scaling } : undefined;
 }
 
-function lastPosition(logits: np.Array): np.Array {
-  const last = logits.slice([], -1, []);
+/** Last-position logits [B, V] with their log-normaliser appended as column V. */
+function withLogNormaliser(last: np.Array): np.Array {
   return np.concatenate([last.ref, nn.logsumexp(last, -1, { keepdims: true })], -1);
 }

@@ -36,6 +36,12 @@ export interface LoraApplication {
 export interface ForwardOptions {
   cache?: KvCache;
   lora?: LoraApplication;
+  /**
+   * Apply the output head at the last position only: logits [B, V] instead of [B, T, V]. What
+   * generation needs; with a large vocabulary the full [B, T, V] of a long prompt would take
+   * gigabytes.
+   */
+  lastPositionOnly?: boolean;
 }
 
 /** The additive bias that masks a key: large enough to vanish under softmax, finite so that an all-masked row stays finite. */
@@ -88,6 +94,7 @@ export function forward(config: TransformerConfig, params: TransformerParams, in
     rope.cos.dispose();
     rope.sin.dispose();
   }
+  if (options.lastPositionOnly) x = x.slice([], -1, []);
   x = norm(config, params.final_norm, x);
   const head = params.lm_head ?? params.embed;
   const logits = np.matmul(x, head.ref.transpose());

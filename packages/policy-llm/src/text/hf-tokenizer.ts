@@ -127,6 +127,7 @@ export class HfTokenizer implements TextTokenizer {
   }
 
   decode(ids: readonly number[], options: { skipSpecialTokens?: boolean } = {}): string {
+    if (ids.length === 0) return ''; // the library refuses an empty list
     return this.tokenizer.decode([...ids], { skip_special_tokens: options.skipSpecialTokens ?? false });
   }
 
