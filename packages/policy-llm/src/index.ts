@@ -27,3 +27,4 @@ export * from './training/losses.js';
 export * from './training/lm-trainer.js';
 export * from './few-shot.js';
 export * from './prompting.js';
+export * from './training/dataset-samples.js';
