@@ -50,6 +50,19 @@ describe('rlft eval --policy llm', () => {
     for (const key of ['completions', 'parsed', 'failures', 'fallbacks', 'reasons']) expect(b.policy_stats[key]).toEqual(a.policy_stats[key]);
   }, 240_000);
 
+  it('exports the model to ONNX and evaluates it with transformers.js, with the same answers', async () => {
+    const exported = await rlft.run(['export', '--model', modelDir, '--json'], { timeoutMs: 120_000 });
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(lastJsonLine(exported.stdout)).toMatchObject({ model: modelDir, format: 'onnx', out: join(modelDir, 'onnx', 'model.onnx') });
+    const local = await rlft.run([...evalArgs, '--model', modelDir], { timeoutMs: 120_000 });
+    const onnx = await rlft.run([...evalArgs, '--model', modelDir, '--policy-opt', 'engine=onnx'], { timeoutMs: 120_000 });
+    expect(onnx.code, onnx.stderr).toBe(0);
+    const [a, c] = [lastJsonLine(local.stdout), lastJsonLine(onnx.stdout)];
+    expect(c.policy_stats.backend).toBe('onnx');
+    expect(c.return).toEqual(a.return);
+    for (const key of ['completions', 'parsed', 'failures', 'reasons']) expect(c.policy_stats[key]).toEqual(a.policy_stats[key]);
+  }, 240_000);
+
   it('prints parse statistics under the table, and names a bad --model', async () => {
     const human = await rlft.run(['eval', '--env', 'CartPole-v1', '--policy', 'llm', '--model', modelDir, '--episodes', '1', '--policy-opt', 'retries=0'], { timeoutMs: 120_000 });
     expect(human.code, human.stderr).toBe(0);

@@ -35,6 +35,7 @@ export const llmPolicyOptionsSchema = z
     retryTemperature: z.number().min(0).default(0.7).describe('temperature of the retries (a greedy retry would repeat itself)'),
     fallback: z.enum(['random', 'zeros', 'noop']).default('random').describe('action when no attempt parses'),
     thinking: z.boolean().default(false).describe("chat templates' enable_thinking (Qwen3)"),
+    engine: z.enum(['rlft', 'onnx']).default('rlft').describe("what runs a model directory: rlft's in-process transformer, or transformers.js on its onnx/model.onnx (rlft export --model DIR)"),
     api: z.enum(['chat', 'completions']).default('chat').describe('OpenAI endpoint used for URLs'),
     apiKeyEnv: z.string().default('OPENAI_API_KEY').describe('environment variable holding the API key of a URL'),
     timeoutMs: z.number().int().min(1).default(120_000).describe('timeout of one HTTP request'),
@@ -86,6 +87,12 @@ async function createBackend(source: ModelSource, options: LlmPolicyOptionsInput
       concurrency: options.concurrency,
       extraBody: { chat_template_kwargs: { enable_thinking: options.thinking } },
     });
+  }
+  if (options.engine === 'onnx') {
+    if (source.kind !== 'directory') throw new Error(`engine=onnx runs a model directory with onnx/model.onnx; --model ${options.model} is ${source.kind === 'adapter' ? 'a LoRA adapter (merge it, then export)' : 'a scratch model'}`);
+    // transformers.js and onnxruntime load only for this engine.
+    const { OnnxBackend } = await import('./onnx/onnx-backend.js');
+    return OnnxBackend.load(source.dir, { templateVariables: { enable_thinking: options.thinking } });
   }
   await initEngine();
   return new InProcessBackend(loadLanguageModel(source), { templateVariables: { enable_thinking: options.thinking } });

@@ -65,7 +65,7 @@ export class OnnxBackend implements LanguageModelBackend {
     const absolute = resolve(dir);
     for (const file of ['config.json', 'tokenizer.json', ONNX_MODEL_FILE]) {
       if (!existsSync(join(absolute, file))) {
-        throw new OnnxBackendError(`${dir} has no ${file}; an ONNX model directory needs config.json, tokenizer.json (+ tokenizer_config.json) and ${ONNX_MODEL_FILE} (write it with exportOnnxModelDir)`);
+        throw new OnnxBackendError(`${dir} has no ${file}; an ONNX model directory needs config.json, tokenizer.json (+ tokenizer_config.json) and ${ONNX_MODEL_FILE} (write it with: rlft export --model DIR)`);
       }
     }
     const tokenizer = await AutoTokenizer.from_pretrained(absolute, { local_files_only: true });
