@@ -19,7 +19,7 @@ import { TrainingMeter } from '../training-progress.js';
 const DEFAULT_RUNS_DIR = 'runs';
 
 /** Flags that define a run; with --resume they may only repeat what the run's config.json says. */
-const RUN_DEFINING_FLAGS = ['config', 'set', 'kwarg', 'out', 'dataset'] as const;
+const RUN_DEFINING_FLAGS = ['config', 'set', 'kwarg', 'out', 'dataset', 'model', 'init'] as const;
 
 export default class Run extends RlftCommand {
   static override summary = 'Train a policy on an environment, then evaluate it.';
@@ -61,6 +61,14 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
     dataset: Flags.string({
       helpValue: 'PATH',
       description: 'Offline dataset for algorithms that learn from one, such as --algo bc (sets config.dataset to the absolute path); the final evaluation then also plays the env\'s expert, when it has one, for comparison.',
+    }),
+    model: Flags.string({
+      helpValue: 'DIR',
+      description: 'Language model to fine-tune, for --algo sft|grpo: a model directory (Hugging Face layout), a LoRA adapter directory, an rlft run, or scratch:SIZE (sets config.model; paths become absolute).',
+    }),
+    init: Flags.string({
+      helpValue: 'RUN_DIR',
+      description: 'Start from the model a previous run trained (its latest checkpoint), e.g. GRPO after SFT (sets config.init to the absolute path).',
     }),
     out: Flags.string({ char: 'o', helpValue: 'DIR', description: `Directory under which the run directory is created (default: ${DEFAULT_RUNS_DIR}).` }),
     resume: Flags.string({ helpValue: 'RUN_DIR', description: 'Continue the run in RUN_DIR from its latest checkpoint.' }),
@@ -267,9 +275,7 @@ Without --algo (and no preset), lists the algorithms the installed plugins provi
         ...(flags.algo !== undefined ? { algo: flags.algo } : {}),
         ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
         ...(flags.steps !== undefined ? { steps: flags.steps } : {}),
-        ...(flags.set !== undefined || flags.dataset !== undefined
-          ? { set: [...(flags.set ?? []), ...(flags.dataset !== undefined ? [`dataset=${JSON.stringify(resolve(flags.dataset))}`] : [])] }
-          : {}),
+        ...(flags.set !== undefined || flags.dataset !== undefined || flags.model !== undefined || flags.init !== undefined ? { set: [...(flags.set ?? []), ...shorthandSettings(flags)] } : {}),
         ...(flags.kwarg !== undefined ? { kwargs: flags.kwarg } : {}),
         ...(flags['eval-episodes'] !== undefined ? { evalEpisodes: flags['eval-episodes'] } : {}),
       },
@@ -353,4 +359,15 @@ interface RunPlan {
 /** How `rlft eval` plays a run's result: the algorithm's own flags, or the mlp checkpoint policy. */
 function evaluationFlags(result: TrainResult, runDir: string): string {
   return result.evaluation?.flags ?? `--policy ${CHECKPOINT_POLICY} --checkpoint ${runDir}`;
+}
+
+/** The flags that are shorthands for config keys (--dataset, --model, --init), as --set entries; paths become absolute. */
+function shorthandSettings(flags: { dataset?: string; model?: string; init?: string }): string[] {
+  const entries: [string, string | undefined][] = [
+    ['dataset', flags.dataset !== undefined ? resolve(flags.dataset) : undefined],
+    // scratch:SIZE and http(s) URLs name no local path.
+    ['model', flags.model !== undefined ? (/^(scratch:|https?:\/\/)/i.test(flags.model) ? flags.model : resolve(flags.model)) : undefined],
+    ['init', flags.init !== undefined ? resolve(flags.init) : undefined],
+  ];
+  return entries.flatMap(([key, value]) => (value === undefined ? [] : [`${key}=${JSON.stringify(value)}`]));
 }
