@@ -1,0 +1,3 @@
+export * from './config.js';
+export * from './data.js';
+export * from './sft.js';
