@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { EnvRegistry, MetricsLogger, RunDirectory, evaluatePolicy, parseOptions, writeFileAtomic, type Algorithm, type Env } from '@rlft/core';
 import { Ppo, ppoConfigSchema } from '@rlft/algo-ppo';
 import { Reinforce, reinforceConfigSchema, type ReinforceConfig } from '@rlft/algo-reinforce';
-import { Grpo, grpoConfigSchema, type GrpoConfig } from '@rlft/algo-grpo';
+import { GrpoMlp, grpoMlpConfigSchema, type GrpoMlpConfig } from '@rlft/algo-grpo';
 import classicPlugin from '@rlft/envs-classic/plugin';
 import { MlpPolicy } from '@rlft/policy-mlp';
 import { formatTable, machineInfo } from './harness.ts';
@@ -71,7 +71,7 @@ const PPO_PENDULUM_FIRST = {
 };
 const EVALUATION = { episodes: 20, seed: 10_000 };
 
-type AlgorithmId = 'ppo' | 'reinforce' | 'grpo';
+type AlgorithmId = 'ppo' | 'reinforce' | 'grpo-mlp';
 
 /** One training run, done by a child process. */
 interface Job {
@@ -113,7 +113,7 @@ function createAlgorithm(algo: AlgorithmId, options: Record<string, unknown>): A
   const config = { checkpoint_every: 0, ...options };
   if (algo === 'ppo') return new Ppo(parseOptions(ppoConfigSchema, config, 'ppo'));
   if (algo === 'reinforce') return new Reinforce(parseOptions(reinforceConfigSchema, config, 'reinforce') as ReinforceConfig);
-  return new Grpo(parseOptions(grpoConfigSchema, config, 'grpo') as GrpoConfig);
+  return new GrpoMlp(parseOptions(grpoMlpConfigSchema, config, 'grpo-mlp') as GrpoMlpConfig);
 }
 
 /** The child's side: train, read the run's metrics.jsonl, evaluate if asked, print one JSON line. */
@@ -268,7 +268,7 @@ async function main(): Promise<void> {
   console.log('REINFORCE and GRPO CartPole-v1 (defaults), for reference');
   const episodicConfig = { total_timesteps: SOLVE_WITHIN_STEPS };
   const reinforceRuns = seeds.map((seed) => spawnJob({ algo: 'reinforce', envId: 'CartPole-v1', seed, config: episodicConfig }));
-  const grpoRuns = seeds.map((seed) => spawnJob({ algo: 'grpo', envId: 'CartPole-v1', seed, config: episodicConfig }));
+  const grpoRuns = seeds.map((seed) => spawnJob({ algo: 'grpo-mlp', envId: 'CartPole-v1', seed, config: episodicConfig }));
 
   const solvedRuns = ppoRuns.filter((r) => r.solvedAtStep !== null && r.solvedAtStep <= SOLVE_WITHIN_STEPS);
   const goals = [

@@ -157,6 +157,7 @@ describe('rlft run', () => {
     for (const [algo, plugin] of [
       ['ppo', '@rlft/algo-ppo'],
       ['reinforce', '@rlft/algo-reinforce'],
+      ['grpo-mlp', '@rlft/algo-grpo'],
       ['grpo', '@rlft/algo-grpo'],
     ]) {
       expect(stdout).toMatch(new RegExp(`^${algo}\\s+${plugin}\\s`, 'm'));

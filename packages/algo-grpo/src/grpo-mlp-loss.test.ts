@@ -12,7 +12,7 @@ import {
   type HostParams,
   type StepBatchKey,
 } from '../../../test/helpers/mlp-reference.js';
-import { grpoConfigSchema, makeGrpoLoss, type GrpoConfig } from './grpo.js';
+import { grpoMlpConfigSchema, makeGrpoMlpLoss, type GrpoMlpConfig } from './grpo-mlp.js';
 
 beforeAll(async () => {
   await initEngine('wasm');
@@ -24,7 +24,7 @@ const EPISODE_LENGTHS = [4, 5, 4];
 const observationSpace = new Box({ low: -5, high: 5, shape: [3] });
 
 /** Σ_k w_k·(−min(ρ_k A_k, clip(ρ_k, 1 − ε, 1 + ε_high)·A_k)), written out. */
-function referenceLoss(spec: MlpPolicySpec, config: GrpoConfig, batch: Record<StepBatchKey, HostArray>) {
+function referenceLoss(spec: MlpPolicySpec, config: GrpoMlpConfig, batch: Record<StepBatchKey, HostArray>) {
   return (params: HostParams): number => {
     const { logProbs } = logProbsAndEntropy(spec, params, batch.obs.data, batch.actions.data, SIZE);
     let loss = 0;
@@ -44,7 +44,7 @@ describe('the GRPO loss', () => {
   ];
   for (const [name, actionSpace, epsilonHigh] of cases) {
     it(`matches the written-out loss and its gradient in every parameter (${name})`, () => {
-      const config = parseOptions(grpoConfigSchema, { epsilon: 0.2, epsilon_high: epsilonHigh }, 'grpo') as GrpoConfig;
+      const config = parseOptions(grpoMlpConfigSchema, { epsilon: 0.2, epsilon_high: epsilonHigh }, 'grpo-mlp') as GrpoMlpConfig;
       const spec = mlpSpecFor(observationSpace, actionSpace, { actorHidden: [5, 4], criticHidden: null });
       const rng = Rng.fromSeed(23);
       const params = randomHostParams(spec, rng);
@@ -59,7 +59,7 @@ describe('the GRPO loss', () => {
       expect(clipped.length).toBeGreaterThan(1);
       expect(clipped.length).toBeLessThan(logRatios.length - 1);
 
-      const check = checkLoss(spec, makeGrpoLoss(spec, config), params, batch, referenceLoss(spec, config, batch));
+      const check = checkLoss(spec, makeGrpoMlpLoss(spec, config), params, batch, referenceLoss(spec, config, batch));
       expect(check.engineLoss).toBeCloseTo(check.referenceLoss, 4);
       for (const [path, error] of Object.entries(check.gradientErrors)) expect(error, path).toBeLessThan(1e-4);
     });

@@ -4,13 +4,13 @@ import { loadCheckpoint } from '@rlft/nn';
 import { MlpPolicy } from '@rlft/policy-mlp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { abortAfter, classicRegistry, metricsOf, newRun, nonFiniteKeys, temporaryRoot, trainContext } from '../../../test/helpers/training.js';
-import { Grpo, grpoConfigSchema, type GrpoConfig } from './grpo.js';
+import { GrpoMlp, grpoMlpConfigSchema, type GrpoMlpConfig } from './grpo-mlp.js';
 
 const registry = classicRegistry();
-const root = temporaryRoot('grpo');
+const root = temporaryRoot('grpo-mlp');
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const grpoConfig = (options: Record<string, unknown>): GrpoConfig => parseOptions(grpoConfigSchema, { checkpoint_every: 0, ...options }, 'grpo') as GrpoConfig;
+const grpoConfig = (options: Record<string, unknown>): GrpoMlpConfig => parseOptions(grpoMlpConfigSchema, { checkpoint_every: 0, ...options }, 'grpo-mlp') as GrpoMlpConfig;
 
 const UPDATE_KEYS = [
   'charts/episodic_return',
@@ -33,7 +33,7 @@ describe('GRPO on CartPole-v1', () => {
   it('lifts the mean return of the last 20 episodes far above random in 12k steps', async () => {
     const config = grpoConfig({ total_timesteps: 12_000 });
     const run = newRun(root, 'cartpole', config);
-    const result = await new Grpo(config).train(trainContext(registry, run, { envId: 'CartPole-v1', seed: 0 }));
+    const result = await new GrpoMlp(config).train(trainContext(registry, run, { envId: 'CartPole-v1', seed: 0 }));
     // A uniformly random policy averages about 22. Measured at 12k steps on seeds 0–3: 271, 184, 318, 228.
     expect(result.metrics['charts/mean_return_last_20']).toBeGreaterThan(90);
     const records = metricsOf(run);
@@ -54,7 +54,7 @@ describe('GRPO on CartPole-v1', () => {
     it(`trains with loss_type '${lossType}' and unscaled advantages`, async () => {
       const config = grpoConfig({ total_timesteps: 600, loss_type: lossType, scale_rewards: 'none', epsilon_high: 0.28 });
       const run = newRun(root, `loss-${lossType}`, config);
-      const result = await new Grpo(config).train(trainContext(registry, run, { envId: 'CartPole-v1', seed: 1 }));
+      const result = await new GrpoMlp(config).train(trainContext(registry, run, { envId: 'CartPole-v1', seed: 1 }));
       const records = metricsOf(run);
       expect(records.length).toBeGreaterThan(0);
       for (const record of records) expect(nonFiniteKeys(record), `step ${record.step}`).toEqual([]);
@@ -70,11 +70,11 @@ describe('GRPO checkpoints and resume', () => {
     const config = grpoConfig({ total_timesteps: 1500 });
     const run = newRun(root, 'resume', config);
     const { controller, onProgress } = abortAfter(500);
-    const first = await new Grpo(config).train(trainContext(registry, run, { envId: 'CartPole-v1', seed: 4, signal: controller.signal, onProgress }));
+    const first = await new GrpoMlp(config).train(trainContext(registry, run, { envId: 'CartPole-v1', seed: 4, signal: controller.signal, onProgress }));
     expect(first.interrupted).toBe(true);
     const saved = loadCheckpoint(first.checkpoint!).counters;
     expect(saved.globalStep).toBeLessThan(1500);
-    const second = await new Grpo(config).train(trainContext(registry, run, { envId: 'CartPole-v1', seed: 4, resumeFrom: first.checkpoint! }));
+    const second = await new GrpoMlp(config).train(trainContext(registry, run, { envId: 'CartPole-v1', seed: 4, resumeFrom: first.checkpoint! }));
     expect(second.interrupted).toBe(false);
     const final = loadCheckpoint(second.checkpoint!).counters;
     expect(final.globalStep).toBeGreaterThanOrEqual(1500);
@@ -86,9 +86,9 @@ describe('GRPO checkpoints and resume', () => {
   });
 });
 
-describe('grpoConfigSchema through parseOptions', () => {
+describe('grpoMlpConfigSchema through parseOptions', () => {
   it('names unknown keys with a suggestion and values out of range', () => {
-    const parse = (input: unknown) => parseOptions(grpoConfigSchema, input, 'grpo');
+    const parse = (input: unknown) => parseOptions(grpoMlpConfigSchema, input, 'grpo-mlp');
     expect(parse({})).toMatchObject({ num_groups: 2, group_size: 4, epsilon: 0.2, epsilon_high: null, num_iterations: 2, scale_rewards: 'group', loss_type: 'grpo' });
     expect(() => parse({ group_sise: 8 })).toThrow(/unknown option 'group_sise' \(did you mean 'group_size'\?\)/);
     // A group of one has no relative advantage.

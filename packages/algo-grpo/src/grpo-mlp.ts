@@ -3,9 +3,9 @@ import { approxKl, clippedSurrogate, groupRelativeAdvantages, np, type LossAux }
 import type { MlpParams, MlpPolicySpec } from '@rlft/policy-mlp';
 import { actorLogProbs, episodicConfigShape, trainEpisodic, type EngineStepBatch, type EpisodicConfig, type RoundPlan } from '@rlft/training';
 
-export const GRPO_ID = 'grpo';
+export const GRPO_MLP_ID = 'grpo-mlp';
 
-export const grpoConfigSchema = z
+export const grpoMlpConfigSchema = z
   .object({
     ...episodicConfigShape,
     // Defaults tuned on CartPole-v1 (solved in ~26k steps); TRL's language-model defaults (G 8,
@@ -21,7 +21,7 @@ export const grpoConfigSchema = z
   })
   .strict();
 
-export type GrpoConfig = z.output<typeof grpoConfigSchema> & EpisodicConfig;
+export type GrpoMlpConfig = z.output<typeof grpoMlpConfigSchema> & EpisodicConfig;
 
 /**
  * GRPO for MLP policies: each update draws `num_groups` seeds and runs G episodes from each
@@ -30,11 +30,11 @@ export type GrpoConfig = z.output<typeof grpoConfigSchema> & EpisodicConfig;
  * ε/ε_high, no critic and no KL term (TRL's default β = 0; the language-model GRPO has a frozen
  * reference model).
  */
-export class Grpo implements Algorithm<GrpoConfig> {
-  readonly id = GRPO_ID;
-  readonly config: GrpoConfig;
+export class GrpoMlp implements Algorithm<GrpoMlpConfig> {
+  readonly id = GRPO_MLP_ID;
+  readonly config: GrpoMlpConfig;
 
-  constructor(config: GrpoConfig) {
+  constructor(config: GrpoMlpConfig) {
     this.config = config;
   }
 
@@ -43,7 +43,7 @@ export class Grpo implements Algorithm<GrpoConfig> {
     const numEnvs = config.num_groups * config.group_size;
     return trainEpisodic(
       {
-        id: GRPO_ID,
+        id: GRPO_MLP_ID,
         config,
         numEnvs,
         withCritic: false,
@@ -75,7 +75,7 @@ export class Grpo implements Algorithm<GrpoConfig> {
             metrics: groupMetrics(returns, config.group_size),
           };
         },
-        makeLoss: (spec) => makeGrpoLoss(spec, config),
+        makeLoss: (spec) => makeGrpoMlpLoss(spec, config),
       },
       context,
     );
@@ -83,7 +83,7 @@ export class Grpo implements Algorithm<GrpoConfig> {
 }
 
 /** Per-step clipped surrogate, summed with the aggregation weights of the loss type. */
-export function makeGrpoLoss(spec: MlpPolicySpec, config: GrpoConfig) {
+export function makeGrpoMlpLoss(spec: MlpPolicySpec, config: GrpoMlpConfig) {
   return (params: MlpParams, batch: EngineStepBatch): [np.Array, LossAux] => {
     const { obs, actions, oldLogProbs, advantages, weights, returns } = batch;
     returns.dispose();

@@ -1,2 +1,10 @@
-export * from './grpo.js';
+export * from './objective.js';
+export * from './grpo-mlp.js';
+export * from './llm/config.js';
+export * from './llm/groups.js';
+export * from './llm/rewards.js';
+export * from './llm/prompt-sources.js';
+export * from './llm/model-setup.js';
+export * from './llm/warmup.js';
+export * from './llm/grpo.js';
 export { default as grpoPlugin } from './plugin.js';

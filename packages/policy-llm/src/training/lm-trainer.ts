@@ -45,6 +45,11 @@ export interface LmTrainerOptions {
   schedule?: Schedule;
   totalUpdates?: number;
   seed?: number;
+  /**
+   * Full mode: keep a frozen copy of the weights as they are now, the reference of a KL penalty
+   * (`scoreTokens(batch, { reference: true })`). LoRA mode needs none: the reference is the base.
+   */
+  keepReference?: boolean;
 }
 
 /** Where a run's checkpoint keeps the model in Hugging Face layout (what `--model RUN` evaluates). */
@@ -65,6 +70,8 @@ export class LmTrainer<Data> {
   private readonly stepLora?: ReturnType<typeof makeLoraTrainStep<Data>>;
   private readonly schedule: Schedule | undefined;
   private readonly totalUpdates: number;
+  /** Full mode with keepReference: the weights at construction (new references, never updated). */
+  private readonly reference: TransformerParams | undefined;
 
   constructor(
     readonly model: LanguageModel,
@@ -89,6 +96,7 @@ export class LmTrainer<Data> {
         return out;
       }, this.adam, stepOptions);
       this.state = this.adam.init(model.params);
+      this.reference = options.keepReference ? frozenCopy(model.params) : undefined;
     } else {
       if (!model.lora) {
         if (!options.lora) throw new Error('LoRA training needs a LoRA config (r, alpha, targets) for a model without an adapter');
@@ -102,6 +110,7 @@ export class LmTrainer<Data> {
         return out;
       }, this.adam, stepOptions);
       this.state = this.adam.init(model.lora.params);
+      this.reference = undefined;
     }
   }
 
@@ -134,13 +143,17 @@ export class LmTrainer<Data> {
   /**
    * log p(target) [B·T] of a batch without gradients, row-major like the batch (0 where padded):
    * the policy's now (old log-probs of an RL update) or, with `reference`, the frozen base's
-   * (LoRA: the base without adapters).
+   * (LoRA: the base without adapters; full: the copy kept with `keepReference`).
    */
   async scoreTokens(batch: SequenceBatch, options: { reference?: boolean } = {}): Promise<Float32Array> {
+    if (options.reference && this.mode === 'full' && !this.reference) {
+      throw new Error('scoreTokens: full fine-tuning has a reference only when the trainer was made with keepReference: true');
+    }
     const s = engineSequences(batch);
     s.mask.dispose();
     const lora = options.reference || !this.model.lora ? undefined : loraForwardOption(this.model.lora.params, this.model.lora.config);
-    const scores = compiledForwards(this.model.config).score(this.model.params, lora, s.tokens, s.positions, s.attnBias, s.targets);
+    const params = options.reference && this.reference ? this.reference : this.model.params;
+    const scores = compiledForwards(this.model.config).score(params, lora, s.tokens, s.positions, s.attnBias, s.targets);
     return (await scores.data()) as Float32Array;
   }
 
@@ -194,6 +207,7 @@ export class LmTrainer<Data> {
 
   dispose(): void {
     disposeTree(this.state);
+    if (this.reference) disposeTree(this.reference);
   }
 }
 
