@@ -93,7 +93,7 @@ describe('grpoMlpConfigSchema through parseOptions', () => {
     expect(() => parse({ group_sise: 8 })).toThrow(/unknown option 'group_sise' \(did you mean 'group_size'\?\)/);
     // A group of one has no relative advantage.
     expect(() => parse({ group_size: 1 })).toThrow(/'group_size': .*>=2/);
-    expect(() => parse({ loss_type: 'dapo' })).toThrow(/'loss_type': .*"grpo"\|"bnpo"\|"dr_grpo"/);
+    expect(() => parse({ loss_type: 'token' })).toThrow(/'loss_type': .*"grpo"\|"bnpo"\|"dr_grpo"\|"dapo"/);
     expect(() => parse({ num_groups: 'two' })).toThrow(/'num_groups': .*expected number, received string/);
   });
 });

@@ -1,6 +1,7 @@
 import { z, type Algorithm, type TrainContext, type TrainResult } from '@rlft/core';
-import { approxKl, clippedSurrogate, groupRelativeAdvantages, np, type LossAux } from '@rlft/nn';
+import { groupRelativeAdvantages, np, type LossAux } from '@rlft/nn';
 import type { MlpParams, MlpPolicySpec } from '@rlft/policy-mlp';
+import { aggregationWeights, LOSS_AGGREGATIONS, policyObjective, type LossAggregation } from './objective.js';
 import { actorLogProbs, episodicConfigShape, trainEpisodic, type EngineStepBatch, type EpisodicConfig, type RoundPlan } from '@rlft/training';
 
 export const GRPO_MLP_ID = 'grpo-mlp';
@@ -17,7 +18,7 @@ export const grpoMlpConfigSchema = z
     epsilon_high: z.number().positive().nullable().default(null).describe('upper clip ε (null: equal to epsilon)'),
     num_iterations: z.number().int().positive().default(2).describe('μ: optimisation steps per batch (with stored old log-probs)'),
     scale_rewards: z.enum(['group', 'batch', 'none']).default('group').describe('divide advantages by the std of the group, of the batch, or not at all'),
-    loss_type: z.enum(['grpo', 'bnpo', 'dr_grpo']).default('grpo').describe('aggregation of per-step losses (TRL loss_type, steps in place of tokens)'),
+    loss_type: z.enum(LOSS_AGGREGATIONS as [LossAggregation, ...LossAggregation[]]).default('grpo').describe('aggregation of per-step losses (TRL loss_type, steps in place of tokens; dapo equals bnpo in one process)'),
   })
   .strict();
 
@@ -59,19 +60,15 @@ export class GrpoMlp implements Algorithm<GrpoMlpConfig> {
         plan: (episodes, _network, { maxEpisodeSteps }): RoundPlan => {
           const returns = Float32Array.from(episodes, (e) => e.return);
           const advantages = groupRelativeAdvantages(returns, config.group_size, config.scale_rewards);
-          const totalSteps = episodes.reduce((s, e) => s + e.length, 0);
           const longest = maxEpisodeSteps ?? Math.max(...episodes.map((e) => e.length));
-          const weight = {
-            // mean over episodes of each episode's mean step loss
-            grpo: (e: number) => 1 / (episodes.length * episodes[e].length),
-            // mean over every step of the batch
-            bnpo: () => 1 / totalSteps,
-            // sum over steps divided by (episodes × the maximal episode length)
-            dr_grpo: () => 1 / (episodes.length * longest),
-          }[config.loss_type];
+          const weights = aggregationWeights(
+            episodes.map((e) => e.length),
+            config.loss_type,
+            Math.max(longest, ...episodes.map((e) => e.length)),
+          );
           return {
             advantage: (e) => advantages[e],
-            weight: (e) => weight(e),
+            weight: (e) => weights[e]!,
             metrics: groupMetrics(returns, config.group_size),
           };
         },
@@ -82,18 +79,17 @@ export class GrpoMlp implements Algorithm<GrpoMlpConfig> {
   }
 }
 
-/** Per-step clipped surrogate, summed with the aggregation weights of the loss type. */
+/** The shared clipped objective ({@link policyObjective}) with steps in place of tokens, weighted by the loss type. */
 export function makeGrpoMlpLoss(spec: MlpPolicySpec, config: GrpoMlpConfig) {
   return (params: MlpParams, batch: EngineStepBatch): [np.Array, LossAux] => {
     const { obs, actions, oldLogProbs, advantages, weights, returns } = batch;
     returns.dispose();
     const { logProbs, entropy } = actorLogProbs(spec, params, obs, actions);
-    const logRatio = logProbs.sub(oldLogProbs);
-    const kl = approxKl(logRatio.ref);
-    const surrogate = clippedSurrogate(logRatio, advantages, config.epsilon, config.epsilon_high ?? config.epsilon);
-    const loss = np.sum(surrogate.mul(weights.ref));
-    const entropyMean = np.sum(entropy.mul(weights));
-    return [loss, { approx_kl: kl.approxKl, old_approx_kl: kl.oldApproxKl, entropy: entropyMean }];
+    const totalWeight = np.maximum(np.sum(weights.ref), 1e-12);
+    const oldApproxKl = np.sum(oldLogProbs.ref.sub(logProbs.ref).mul(weights.ref)).div(totalWeight.ref);
+    const entropyMean = np.sum(entropy.mul(weights.ref)).div(totalWeight);
+    const [loss, aux] = policyObjective(logProbs, { advantages, weights, oldLogProbs }, { epsilonLow: config.epsilon, epsilonHigh: config.epsilon_high ?? config.epsilon, beta: 0, klEstimator: 'k3' });
+    return [loss, { ...aux, old_approx_kl: oldApproxKl, entropy: entropyMean }];
   };
 }
 
