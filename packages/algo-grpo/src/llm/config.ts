@@ -47,6 +47,7 @@ export const grpoConfigSchema = z
     loss_type: z.enum(LOSS_AGGREGATIONS as [LossAggregation, ...LossAggregation[]]).default('grpo').describe('aggregation: grpo (mean of sequence means), bnpo (token mean), dr_grpo (sum / (B·max_completion_length)), dapo (global token mean)'),
     rewards: z.record(z.string(), z.number()).default({ format: 1, bc: 1 }).describe('weights of the rewards summed into the training signal (ids of @rlft/rewards: format, bc, env, length, task, learned)'),
     reward_options: z.record(z.string(), z.record(z.string(), z.unknown())).default({}).describe('options per reward id, e.g. { bc: { malformedPenalty: -5 } }; action space, format, ranges, env id and registry are filled in'),
+    reward_floor: z.number().nullable().default(-10).describe('each reward component is floored at this value (−10: a wild answer such as 1e12 scores like a malformed one instead of a −MSE of 1e24); null: no floor'),
     // --- Optimisation ---
     learning_rate: z.number().positive().default(1e-4).describe('Adam learning rate (TRL uses 1e-6 for pretrained models; tiny from-scratch models need more)'),
     schedule: scheduleSchema.default('constant'),

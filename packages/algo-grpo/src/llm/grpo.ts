@@ -24,7 +24,7 @@ import type { GrpoConfig } from './config.js';
 import { buildGroupBatch, rewardStatistics, type GroupBatch } from './groups.js';
 import { WARMUP_MODEL_DIR, loadStartingModel } from './model-setup.js';
 import { DatasetPromptSource, EnvPromptSource, type PromptSource } from './prompt-sources.js';
-import { buildRewards } from './rewards.js';
+import { buildRewards, scoreFloored } from './rewards.js';
 import { sftWarmup } from './warmup.js';
 
 export const GRPO_ID = 'grpo';
@@ -221,7 +221,7 @@ export class Grpo implements Algorithm<GrpoConfig> {
             envId: context.envId,
           };
         });
-        const scored = await reward.scoreWithComponents(completionSamples);
+        const scored = await scoreFloored(reward, completionSamples, config.reward_floor);
         const failures = generated.filter((g) => !parser.parse(g.text).ok).length;
         const batch = buildGroupBatch(
           repeatedIds,

@@ -46,3 +46,16 @@ export function buildRewards(setup: RewardSetup): { reward: ComposedReward<Compl
   });
   return { reward: composeRewards(parts), parts };
 }
+
+/**
+ * Scores a batch: each component floored at `floor` (a sampled answer such as 1e12 would
+ * otherwise give a −MSE of 1e24 and swamp its group), then weighted and summed. The components
+ * returned are the floored ones, so the logged total is the training signal.
+ */
+export async function scoreFloored(reward: ComposedReward<CompletionSample>, samples: readonly CompletionSample[], floor: number | null): Promise<{ total: number[]; components: Record<string, number[]> }> {
+  const scored = await reward.scoreWithComponents(samples);
+  if (floor === null) return { total: scored.total, components: scored.components };
+  const components = Object.fromEntries(Object.entries(scored.components).map(([name, values]) => [name, values.map((v) => Math.max(v, floor))]));
+  const total = samples.map((_, i) => reward.parts.reduce((sum, part) => sum + part.weight * components[part.reward.name]![i]!, 0));
+  return { total, components };
+}
