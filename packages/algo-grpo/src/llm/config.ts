@@ -10,7 +10,7 @@ const LORA_TARGETS = ['q', 'k', 'v', 'o', 'qkv', 'gate', 'up', 'down'] as const;
  * make `rlft run --env cheetah --algo grpo` work out of the box on a CPU: a tiny from-scratch
  * model, a short supervised warm-up on the env's shipped dataset (so that answers parse and the
  * rewards of a group differ), then GRPO with the format and behaviour-cloning rewards.
- * Starting from a trained model (`init` or `model`), set sft_warmup_steps to 0.
+ * A trained starting model (`init`, or a model directory) skips the warm-up by default.
  */
 export const grpoConfigSchema = z
   .object({
@@ -33,16 +33,16 @@ export const grpoConfigSchema = z
     // --- Sampling ---
     group_size: z.number().int().min(2).default(8).describe('G: completions per prompt'),
     prompts_per_step: z.number().int().positive().default(4).describe('prompts per step (the batch holds prompts_per_step × G completions)'),
-    temperature: z.number().positive().default(1).describe('sampling temperature of the completions'),
+    temperature: z.number().positive().default(0.8).describe('sampling temperature of the completions (TRL: 1; 0.8: fewer malformed HalfCheetah answers from a tiny model)'),
     top_p: z.number().gt(0).max(1).default(1).describe('nucleus sampling mass'),
     max_completion_length: z.number().int().positive().nullable().default(null).describe("longest completion in tokens; null: what the action format needs (prompting's default)"),
     // --- Objective ---
-    steps: z.number().int().positive().default(40).describe('GRPO steps (one batch of prompts each)'),
+    steps: z.number().int().positive().default(60).describe('GRPO steps (one batch of prompts each)'),
     total_timesteps: z.number().int().positive().nullable().default(null).describe('set by rlft run --steps: GRPO steps, in place of steps; null: steps'),
     num_iterations: z.number().int().positive().default(1).describe('μ: optimisation passes per batch; > 1 stores the old log-probs for the ratio'),
     epsilon: z.number().positive().lt(1).default(0.2).describe('lower clip ε of the ratio'),
     epsilon_high: z.number().positive().nullable().default(null).describe('upper clip ε (null: equal to epsilon; 0.28 is DAPO clip-higher)'),
-    beta: z.number().min(0).default(0).describe('β of the k3 KL penalty to the frozen reference (the starting model); 0: no reference'),
+    beta: z.number().min(0).default(0.04).describe('β of the k3 KL penalty to the frozen reference (the starting model, after the warm-up; LoRA: the base without adapters); 0: no reference (TRL\'s default; 0.04 steadies a tiny model)'),
     scale_rewards: z.enum(ADVANTAGE_SCALES as [AdvantageScale, ...AdvantageScale[]]).default('group').describe("divide advantages by the std of the group, of the batch, or not at all ('none', Dr. GRPO)"),
     loss_type: z.enum(LOSS_AGGREGATIONS as [LossAggregation, ...LossAggregation[]]).default('grpo').describe('aggregation: grpo (mean of sequence means), bnpo (token mean), dr_grpo (sum / (B·max_completion_length)), dapo (global token mean)'),
     rewards: z.record(z.string(), z.number()).default({ format: 1, bc: 1 }).describe('weights of the rewards summed into the training signal (ids of @rlft/rewards: format, bc, env, length, task, learned)'),
@@ -54,7 +54,13 @@ export const grpoConfigSchema = z
     max_grad_norm: z.number().positive().default(1).describe('global gradient-norm clip'),
     weight_decay: z.number().min(0).default(0).describe('Adam weight decay'),
     // --- Supervised warm-up ---
-    sft_warmup_steps: z.number().int().min(0).default(150).describe('SFT updates on the same dataset before GRPO (a from-scratch model must first learn the answer format so that rewards have a spread); 0 when starting from an SFT model'),
+    sft_warmup_steps: z
+      .number()
+      .int()
+      .min(0)
+      .nullable()
+      .default(null)
+      .describe('SFT updates on the same dataset before GRPO, so that answers parse and the rewards of a group differ; null: 300 for a from-scratch model (scratch:SIZE), 0 for a trained one (init, a model directory)'),
     sft_batch_size: z.number().int().positive().default(16).describe('examples per warm-up update'),
     sft_learning_rate: z.number().positive().default(3e-3).describe('Adam learning rate of the warm-up'),
     // --- Run ---

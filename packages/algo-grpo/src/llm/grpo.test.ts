@@ -32,7 +32,7 @@ const grpoConfig = (options: Record<string, unknown>): GrpoConfig =>
   parseOptions(grpoConfigSchema, { system_prompt: false, rewards: { format: 1 }, checkpoint_every: 0, ...options }, 'grpo') as GrpoConfig;
 
 /** A 20-update warm-up leaves about a third of the answers malformed; GRPO then learns the format within a dozen steps. */
-const RISING = { steps: 12, sft_warmup_steps: 20, learning_rate: 3e-3, num_iterations: 2 };
+const RISING = { steps: 12, sft_warmup_steps: 20, learning_rate: 3e-3, num_iterations: 2, temperature: 1, beta: 0 };
 
 describe('GRPO on a language model (CartPole-v1, format reward)', () => {
   it('raises the format reward of a briefly warmed-up tiny model', async () => {

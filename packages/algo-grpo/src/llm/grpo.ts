@@ -29,6 +29,9 @@ import { sftWarmup } from './warmup.js';
 
 export const GRPO_ID = 'grpo';
 
+/** Supervised warm-up updates of a from-scratch model when sft_warmup_steps is null (enough for the tiny model to write parseable HalfCheetah actions). */
+export const DEFAULT_SCRATCH_WARMUP_STEPS = 300;
+
 /** What one optimisation pass of a GRPO step consumes. */
 export type GrpoStepData = {
   sequences: EngineSequences;
@@ -95,7 +98,8 @@ export class Grpo implements Algorithm<GrpoConfig> {
 
     let samples: PromptSample[] | undefined;
     const datasetPath = config.dataset ?? shippedDataset(context.envId)?.path;
-    const needsWarmup = !start.warmedUp && !context.resumeFrom && config.sft_warmup_steps > 0;
+    const warmupSteps = config.sft_warmup_steps ?? (start.fromScratch ? DEFAULT_SCRATCH_WARMUP_STEPS : 0);
+    const needsWarmup = !start.warmedUp && !context.resumeFrom && warmupSteps > 0;
     if (config.prompt_source === 'dataset' || needsWarmup) {
       if (!datasetPath) throw new RlftError('BAD_CONFIG', `grpo: no dataset for ${context.envId}; pass --dataset PATH (a Minari dataset), or use prompt_source: env with sft_warmup_steps: 0`);
       samples = (await datasetSamples(datasetPath, prompting, { evalFraction: config.eval_fraction, seed })).train;
@@ -105,7 +109,7 @@ export class Grpo implements Algorithm<GrpoConfig> {
     if (needsWarmup) {
       const began = performance.now();
       const done = await sftWarmup(model, samples!, backend, warmupRng, {
-        steps: config.sft_warmup_steps,
+        steps: warmupSteps,
         batchSize: config.sft_batch_size,
         learningRate: config.sft_learning_rate,
         maxGradNorm: config.max_grad_norm,
@@ -113,11 +117,11 @@ export class Grpo implements Algorithm<GrpoConfig> {
         ...(model.lora ? {} : { lora }),
         signal: context.signal,
         onStep: (step, metrics) => {
-          if (step % 10 === 0 || step === config.sft_warmup_steps) logger.log(0, { 'warmup/step': step, 'warmup/loss': metrics.loss ?? NaN });
-          context.onProgress?.({ step: 0, totalSteps, message: `SFT warm-up ${step}/${config.sft_warmup_steps}: loss ${(metrics.loss ?? NaN).toFixed(3)}` });
+          if (step % 10 === 0 || step === warmupSteps) logger.log(0, { 'warmup/step': step, 'warmup/loss': metrics.loss ?? NaN });
+          context.onProgress?.({ step: 0, totalSteps, message: `SFT warm-up ${step}/${warmupSteps}: loss ${(metrics.loss ?? NaN).toFixed(3)}` });
         },
       });
-      if (done < config.sft_warmup_steps) {
+      if (done < warmupSteps) {
         disposeLanguageModel(model);
         return { metrics: { 'warmup/steps': done }, interrupted: true };
       }
@@ -145,9 +149,11 @@ export class Grpo implements Algorithm<GrpoConfig> {
       },
     );
     let step = 0;
+    const recentRewards: number[] = []; // the mean reward of the last 10 steps smooths the prompt-to-prompt noise
     if (context.resumeFrom) {
       const restored = trainer.restore(context.resumeFrom);
       step = restored.counters.step ?? 0;
+      if (Array.isArray(restored.metadata.recentRewards)) recentRewards.push(...(restored.metadata.recentRewards as number[]));
       if (restored.rngs.prompts) promptRng = Rng.fromState(restored.rngs.prompts);
       if (restored.rngs.sampling) samplingRng = Rng.fromState(restored.rngs.sampling);
     }
@@ -182,7 +188,7 @@ export class Grpo implements Algorithm<GrpoConfig> {
         counters: { step },
         rngs: { prompts: promptRng.getState(), sampling: samplingRng.getState() },
         config,
-        metadata: { algorithm: GRPO_ID, envId: context.envId },
+        metadata: { algorithm: GRPO_ID, envId: context.envId, recentRewards },
       });
       writePromptSettings(join(dir, CHECKPOINT_MODEL_DIR), settings);
       pruneCheckpoints(context.run.checkpointsDir, config.keep_checkpoints);
@@ -245,12 +251,16 @@ export class Grpo implements Algorithm<GrpoConfig> {
 
         // --- Metrics ---
         const stats = rewardStatistics(scored.total, G);
+        recentRewards.push(stats.mean);
+        if (recentRewards.length > 10) recentRewards.shift();
+        const recentMean = recentRewards.reduce((sum, r) => sum + r, 0) / recentRewards.length;
         const generatedTokens = generated.reduce((n, g) => n + g.ids.length, 0);
         const mean = (key: string) => passes.reduce((s, m) => s + (m[key] ?? NaN), 0) / passes.length;
         lastMetrics = {
           ...Object.fromEntries(Object.entries(scored.components).map(([name, values]) => [`rewards/${name}`, values.reduce((s, v) => s + v, 0) / values.length])),
           'rewards/mean': stats.mean,
           'rewards/std': stats.std,
+          'rewards/mean_last_10': recentMean,
           'rewards/frac_reward_zero_std': stats.fracZeroStd,
           'completions/mean_length': generatedTokens / generated.length,
           'completions/clipped_ratio': generated.filter((g) => g.finishReason === 'length').length / generated.length,
@@ -271,7 +281,7 @@ export class Grpo implements Algorithm<GrpoConfig> {
           step,
           totalSteps,
           meanReturn: stats.mean,
-          message: `step ${step}/${totalSteps}: reward ${stats.mean.toFixed(3)} ± ${stats.std.toFixed(3)}, parse failures ${(100 * lastMetrics['completions/parse_failure_rate']!).toFixed(0)}%`,
+          message: `step ${step}/${totalSteps}: reward ${stats.mean.toFixed(3)} ± ${stats.std.toFixed(3)} (last 10 steps ${recentMean.toFixed(3)}), parse failures ${(100 * lastMetrics['completions/parse_failure_rate']!).toFixed(0)}%`,
         });
         if (config.checkpoint_every > 0 && step % config.checkpoint_every === 0) checkpoint = save();
         await new Promise<void>((resolve) => setImmediate(resolve));

@@ -23,6 +23,8 @@ export interface StartingModel {
   prompting: Prompting;
   /** True when the run's warm-up model was loaded (the warm-up is done). */
   warmedUp: boolean;
+  /** True for an untrained from-scratch model (scratch:SIZE): it needs a supervised warm-up. */
+  fromScratch: boolean;
 }
 
 /**
@@ -39,7 +41,7 @@ export function loadStartingModel(config: GrpoConfig, runDir: string, env: Promp
   const model = loadLanguageModel(source, { seed });
   const recorded = source.kind === 'directory' ? readPromptSettings(source.dir) : source.kind === 'adapter' ? mergePromptSettings(readPromptSettings(source.baseDir), readPromptSettings(source.dir)) : {};
   const settings = mergePromptSettings(recorded, explicitSettings(config));
-  return { model, settings, prompting: buildPrompting(settings, env), warmedUp };
+  return { model, settings, prompting: buildPrompting(settings, env), warmedUp, fromScratch: source.kind === 'scratch' };
 }
 
 function explicitSettings(config: GrpoConfig): PromptSettings {
