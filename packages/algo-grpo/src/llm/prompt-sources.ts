@@ -70,10 +70,11 @@ export class EnvPromptSource implements PromptSource {
     }
     return this.envs.slice(0, count).map((env, i) => {
       const observation = this.observations[i];
+      const inner = env.unwrapped; // wrappers do not forward getState
       return {
         request: this.options.prompting.buildRequest(observation),
         observation: flat(observation),
-        ...(isStatefulEnv(env) ? { envState: { state: Array.from(env.getState()) } } : {}),
+        ...(isStatefulEnv(inner) ? { envState: { state: Array.from(inner.getState()) } } : {}),
       };
     });
   }
