@@ -195,7 +195,7 @@ export class SupervisedFineTuning implements Algorithm<SftConfig> {
           lastMetrics = {
             'losses/train': window.loss / window.updates,
             'charts/learning_rate': metrics.lr!,
-            'charts/grad_norm': metrics.grad_norm ?? Number.NaN,
+            'charts/grad_norm': metrics.grad_norm!,
             'charts/epoch': counters.epoch,
             'charts/update': trainer.updates,
             'perf/tokens_per_second': window.tokens / Math.max(window.seconds, 1e-9),

@@ -76,7 +76,7 @@ function episodeSamples(episode: EpisodeData, observationSpace: Parameters<typeo
     samples.push({
       request: prompting.buildRequest(observation),
       completion: answer.slice(prefix.length),
-      observation: Array.from(observation as ArrayLike<number>),
+      observation: typeof observation === 'number' ? [observation] : Array.from(observation as ArrayLike<number>),
       action: typeof action === 'number' ? action : Array.from(action as ArrayLike<number>),
       episode: episode.id,
       step,
