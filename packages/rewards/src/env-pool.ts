@@ -1,5 +1,5 @@
-import { RlftError, type Env, type MakeOptions } from '@rlft/core';
-import type { EnvRestore } from './sample.js';
+import { RlftError, type Env, type MakeOptions, type RewardFunction } from '@rlft/core';
+import type { CompletionSample, EnvRestore } from './sample.js';
 
 /** What the env-based rewards need of a registry: `make` (the host's `EnvRegistry` is one). */
 export interface EnvMaker {
@@ -52,4 +52,32 @@ export function envIdFor(sampleEnvId: string | undefined, defaultEnvId: string |
   const id = sampleEnvId ?? defaultEnvId;
   if (id === undefined) throw new RlftError('REWARD_OPTIONS', `reward '${reward}' needs an env id: set option 'envId' or give samples an envId`);
   return id;
+}
+
+/**
+ * A reward that scores each sample by stepping envs it makes through the host's registry
+ * (one cached env per id and kwargs): checks the registry, scores samples one by one, closes the envs.
+ */
+export abstract class EnvBackedReward implements RewardFunction<CompletionSample> {
+  abstract readonly name: string;
+  protected readonly pool: EnvPool;
+
+  constructor(registry: EnvMaker | undefined, rewardId: string, what: string) {
+    if (!registry || typeof registry.make !== 'function') {
+      throw new RlftError('REWARD_OPTIONS', `reward '${rewardId}' needs option 'registry' (an EnvRegistry, e.g. the host's PluginHost.registry) to make ${what}`);
+    }
+    this.pool = new EnvPool(registry);
+  }
+
+  async score(batch: readonly CompletionSample[]): Promise<number[]> {
+    const scores: number[] = [];
+    for (const sample of batch) scores.push(await this.scoreOne(sample));
+    return scores;
+  }
+
+  close(): Promise<void> {
+    return this.pool.close();
+  }
+
+  protected abstract scoreOne(sample: CompletionSample): Promise<number>;
 }

@@ -1,6 +1,6 @@
 import { Box, Discrete, RlftError, type RewardFunction } from '@rlft/core';
 import { readAction, resolveActionFormat, type ActionFormat, type ActionFormatOptions } from './action-text.js';
-import { EnvPool, envIdFor, restoreEnv, type EnvMaker } from './env-pool.js';
+import { EnvBackedReward, envIdFor, restoreEnv, type EnvMaker } from './env-pool.js';
 import type { CompletionSample } from './sample.js';
 
 export interface EnvRewardOptions extends ActionFormatOptions {
@@ -21,34 +21,20 @@ export interface EnvRewardOptions extends ActionFormatOptions {
  * through the registry and cached) is restored to the sample's `envState` and steps once.
  * Discrete action spaces read one integer; Box spaces read their flattened size.
  */
-export class EnvReward implements RewardFunction<CompletionSample> {
+export class EnvReward extends EnvBackedReward {
   readonly name = 'env';
-  private readonly pool: EnvPool;
   private readonly actionFormat: ActionFormat;
   private readonly malformedPenalty: number;
   private readonly clipActions: boolean;
 
   constructor(private readonly options: EnvRewardOptions) {
-    if (!options?.registry || typeof options.registry.make !== 'function') {
-      throw new RlftError('REWARD_OPTIONS', "reward 'env' needs option 'registry' (an EnvRegistry, e.g. the host's PluginHost.registry) to make envs");
-    }
-    this.pool = new EnvPool(options.registry);
+    super(options?.registry, 'env', 'envs');
     this.actionFormat = resolveActionFormat(options, this.name);
     this.malformedPenalty = options.malformedPenalty ?? -10;
     this.clipActions = options.clipActions ?? true;
   }
 
-  async score(batch: readonly CompletionSample[]): Promise<number[]> {
-    const scores: number[] = [];
-    for (const sample of batch) scores.push(await this.scoreOne(sample));
-    return scores;
-  }
-
-  close(): Promise<void> {
-    return this.pool.close();
-  }
-
-  private async scoreOne(sample: CompletionSample): Promise<number> {
+  protected async scoreOne(sample: CompletionSample): Promise<number> {
     const envId = envIdFor(sample.envId, this.options.envId, this.name);
     if (!sample.envState) throw new RlftError('REWARD_INPUT', `reward 'env' needs each sample's envState (seed, options or state) to restore ${envId}`);
     const env = await this.pool.get(envId, sample.envKwargs ?? this.options.envKwargs);

@@ -1,5 +1,5 @@
 import { Discrete, RlftError, Text, type Env, type RewardFunction } from '@rlft/core';
-import { EnvPool, envIdFor, restoreEnv, type EnvMaker } from './env-pool.js';
+import { EnvBackedReward, envIdFor, restoreEnv, type EnvMaker } from './env-pool.js';
 import { answerText, type CompletionSample, type EnvRestore } from './sample.js';
 
 export interface TaskRewardOptions {
@@ -28,34 +28,20 @@ const SUBMIT = '=';
  * by token and the reward is the sum over the episode. The deal comes from `envState`, else
  * from `meta.cards` (reset option `cards`) and `meta.seed`.
  */
-export class TaskReward implements RewardFunction<CompletionSample> {
+export class TaskReward extends EnvBackedReward {
   readonly name = 'task';
-  private readonly pool: EnvPool;
   private readonly envId: string;
   private readonly malformedPenalty: number;
   private readonly submitAtEnd: boolean;
 
   constructor(private readonly options: TaskRewardOptions) {
-    if (!options?.registry || typeof options.registry.make !== 'function') {
-      throw new RlftError('REWARD_OPTIONS', "reward 'task' needs option 'registry' (an EnvRegistry, e.g. the host's PluginHost.registry) to make the game envs");
-    }
-    this.pool = new EnvPool(options.registry);
+    super(options?.registry, 'task', 'the game envs');
     this.envId = options.envId ?? 'GeneralPoints-v0';
     this.malformedPenalty = options.malformedPenalty ?? -1;
     this.submitAtEnd = options.submitAtEnd ?? true;
   }
 
-  async score(batch: readonly CompletionSample[]): Promise<number[]> {
-    const scores: number[] = [];
-    for (const sample of batch) scores.push(await this.scoreOne(sample));
-    return scores;
-  }
-
-  close(): Promise<void> {
-    return this.pool.close();
-  }
-
-  private async scoreOne(sample: CompletionSample): Promise<number> {
+  protected async scoreOne(sample: CompletionSample): Promise<number> {
     const envId = envIdFor(sample.envId, this.envId, this.name);
     const env = await this.pool.get(envId, sample.envKwargs ?? this.options.envKwargs);
     restoreEnv(env, dealOf(sample, envId));
