@@ -65,7 +65,7 @@ export class LlmPolicy<Obs = unknown, Act = unknown> implements Policy<Obs, Act>
     const actions = new Array<Act | undefined>(observations.length);
     let pending = requests.map((_, i) => i);
     for (let attempt = 0; attempt <= retries && pending.length > 0; attempt++) {
-      if (attempt > 0) pending.forEach(() => reader.recordRetry());
+      if (attempt > 0) for (let k = 0; k < pending.length; k++) reader.recordRetry();
       const completions = await this.generate(
         pending.map((i) => requests[i]!),
         attempt,
